@@ -1,0 +1,87 @@
+package event
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestEventJSONRoundTrip(t *testing.T) {
+	ev := Event{
+		Timestamp:    time.Date(2026, 3, 1, 12, 0, 0, 123e6, time.UTC),
+		Event:        Meta{ID: "ev-1", Kind: "event", Category: []string{"authentication"}, Action: "ConsoleLogin", Outcome: "success", Dataset: "aws.cloudtrail"},
+		Organization: Organization{ID: "acme"},
+		User:         User{Name: "alice", Target: &TargetUser{Name: "bob"}},
+		Source:       Endpoint{IP: "203.0.113.7", Geo: Geo{CountryISOCode: "NL"}},
+		Related:      Related{User: []string{"alice", "bob"}, IP: []string{"203.0.113.7"}},
+		Vendor: map[string]any{
+			"aws": map[string]any{"cloudtrail": map[string]any{"eventName": "ConsoleLogin", "mfa": false}},
+		},
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatalf("marshal: %v", err)
+	}
+	for _, want := range []string{`"@timestamp":"2026-03-01T12:00:00.123Z"`, `"organization":{"id":"acme"}`, `"aws":{"cloudtrail":{"eventName":"ConsoleLogin","mfa":false}}`, `"target":{"name":"bob"}`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("encoding lacks %s:\n%s", want, b)
+		}
+	}
+	if strings.Contains(string(b), `"process"`) {
+		t.Errorf("empty field sets must be omitted:\n%s", b)
+	}
+	var back Event
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatalf("unmarshal: %v", err)
+	}
+	if !reflect.DeepEqual(ev, back) {
+		t.Errorf("round trip changed the event:\n got %#v\nwant %#v", back, ev)
+	}
+}
+
+func TestMarshalRejectsVendorCollision(t *testing.T) {
+	ev := Event{Vendor: map[string]any{"user": "x"}}
+	if _, err := json.Marshal(ev); err == nil {
+		t.Fatal("a vendor namespace named like an ECS field must be refused")
+	}
+}
+
+func TestSeverity(t *testing.T) {
+	tests := []struct {
+		name string
+		want Severity
+		ok   bool
+	}{
+		{"critical", SeverityCritical, true},
+		{"HIGH", SeverityHigh, true},
+		{"info", SeverityInfo, true},
+		{"severe", SeverityUnknown, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := ParseSeverity(tc.name)
+			if got != tc.want || ok != tc.ok {
+				t.Fatalf("ParseSeverity(%q) = %v, %v; want %v, %v", tc.name, got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+	b, _ := json.Marshal(struct{ S Severity }{SeverityHigh})
+	if string(b) != `{"S":"high"}` {
+		t.Fatalf("severity encodes as %s", b)
+	}
+}
+
+func TestStableID(t *testing.T) {
+	a := StableID("inc-", "t1", "rule", "ip:1.2.3.4")
+	if a != StableID("inc-", "t1", "rule", "ip:1.2.3.4") {
+		t.Fatal("same parts must give the same id")
+	}
+	if a == StableID("inc-", "t1", "ruleip:1.2.3.4") || a == StableID("inc-", "t1r", "ule", "ip:1.2.3.4") {
+		t.Fatal("different splits of the same text must give different ids")
+	}
+	if !strings.HasPrefix(a, "inc-") || len(a) != len("inc-")+24 {
+		t.Fatalf("unexpected id shape %q", a)
+	}
+}
