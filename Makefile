@@ -1,0 +1,55 @@
+# vigil — security telemetry pipeline. `make help` lists the targets.
+SHELL      := /bin/bash
+GO         ?= go
+BIN        := bin
+STACK      := deploy/local/stack
+CONFIG     ?= deploy/local/vigil.yaml
+TEST_TIMEOUT ?= 30m
+
+export GOFLAGS ?= -buildvcs=false
+
+.DEFAULT_GOAL := help
+
+include Makefile.stack
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## build the vigil binaries into bin/
+	$(GO) build -o $(BIN)/ ./cmd/... ./bench/cmd/...
+
+.PHONY: demo
+demo: build ## install and start the local stack, stream generated attack telemetry through vigil, show incidents
+	$(STACK) up
+	$(BIN)/vigil demo --config $(CONFIG)
+
+.PHONY: test
+test: ## run every test, including integration tests against real Kafka and ClickHouse (starts the stack)
+	deploy/local/with-stack $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+	$(MAKE) --no-print-directory policy-test
+
+.PHONY: test-unit
+test-unit: ## run tests that need no servers
+	$(GO) test -short -count=1 ./...
+
+.PHONY: policy-test
+policy-test: build ## run the Rego unit and fixture tests of policies/
+	$(BIN)/vigil policy test policies
+	$(BIN)/vigil policy lint policies
+
+.PHONY: bench
+bench: build ## end-to-end benchmark on the local stack; results in bench/results/
+	$(STACK) up
+	$(BIN)/vigil-bench --config $(CONFIG) --out bench/results
+
+.PHONY: lint
+lint: ## gofmt, go vet and the import-graph check
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	deploy/check-imports
+
+.PHONY: clean
+clean: ## remove build output (the stack's data stays; see stack-clean)
+	rm -rf $(BIN)
