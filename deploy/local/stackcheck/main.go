@@ -1,0 +1,161 @@
+// Command stackcheck probes and prepares the local development stack started
+// by deploy/local/stack: it reports whether Kafka and ClickHouse answer, and
+// creates Kafka topics.
+//
+//	stackcheck kafka ADDR                 # exit 0 once the broker serves metadata
+//	stackcheck clickhouse HTTP_ADDR       # exit 0 once SELECT 1 answers 1
+//	stackcheck topic ADDR NAME PARTITIONS # create a topic unless it exists
+//
+// Each probe makes one attempt bounded by -timeout; the caller retries.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+func main() {
+	timeout := flag.Duration("timeout", 3*time.Second, "bound on one probe")
+	flag.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: stackcheck [-timeout D] kafka ADDR | clickhouse HTTP_ADDR | topic ADDR NAME PARTITIONS")
+	}
+	flag.Parse()
+	args := flag.Args()
+	if len(args) < 2 {
+		flag.Usage()
+		os.Exit(2)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+
+	var err error
+	switch args[0] {
+	case "kafka":
+		err = kafkaReady(ctx, args[1])
+	case "clickhouse":
+		err = clickhouseReady(ctx, args[1])
+	case "topic":
+		if len(args) != 4 {
+			flag.Usage()
+			os.Exit(2)
+		}
+		var partitions int
+		partitions, err = strconv.Atoi(args[3])
+		if err == nil && partitions < 1 {
+			err = errors.New("partitions must be at least 1")
+		}
+		if err == nil {
+			err = createTopic(ctx, args[1], args[2], partitions)
+		}
+	default:
+		flag.Usage()
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "stackcheck %s: %v\n", args[0], err)
+		os.Exit(1)
+	}
+}
+
+// kafkaReady succeeds when the broker answers a metadata request that lists
+// at least one live broker (a fenced KRaft broker lists none).
+func kafkaReady(ctx context.Context, addr string) error {
+	conn, err := kafka.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("dial %s: %w", addr, err)
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+	brokers, err := conn.Brokers()
+	if err != nil {
+		return fmt.Errorf("read metadata from %s: %w", addr, err)
+	}
+	if len(brokers) == 0 {
+		return fmt.Errorf("broker %s lists no live brokers yet", addr)
+	}
+	return nil
+}
+
+// clickhouseReady succeeds when SELECT 1 over HTTP returns 1.
+func clickhouseReady(ctx context.Context, addr string) error {
+	u := "http://" + addr + "/?query=" + url.QueryEscape("SELECT 1")
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return fmt.Errorf("build request: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("query %s: %w", addr, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if err != nil {
+		return fmt.Errorf("read answer from %s: %w", addr, err)
+	}
+	if resp.StatusCode != http.StatusOK || strings.TrimSpace(string(body)) != "1" {
+		return fmt.Errorf("SELECT 1 on %s: status %d: %s", addr, resp.StatusCode, strings.TrimSpace(string(body)))
+	}
+	return nil
+}
+
+// createTopic creates the topic through the controller unless it exists,
+// then waits until every partition has a leader.
+func createTopic(ctx context.Context, addr, name string, partitions int) error {
+	conn, err := kafka.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("dial %s: %w", addr, err)
+	}
+	defer conn.Close()
+	controller, err := conn.Controller()
+	if err != nil {
+		return fmt.Errorf("find controller: %w", err)
+	}
+	caddr := net.JoinHostPort(controller.Host, strconv.Itoa(controller.Port))
+	cconn, err := kafka.DialContext(ctx, "tcp", caddr)
+	if err != nil {
+		return fmt.Errorf("dial controller %s: %w", caddr, err)
+	}
+	defer cconn.Close()
+	err = cconn.CreateTopics(kafka.TopicConfig{Topic: name, NumPartitions: partitions, ReplicationFactor: 1})
+	if err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
+		return fmt.Errorf("create topic %s: %w", name, err)
+	}
+	for {
+		parts, err := conn.ReadPartitions(name)
+		if err == nil && len(parts) > 0 && allLed(parts) {
+			if len(parts) != partitions {
+				fmt.Fprintf(os.Stderr, "topic %s exists with %d partitions\n", name, len(parts))
+			}
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wait for leaders of %s: %w", name, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func allLed(parts []kafka.Partition) bool {
+	for _, p := range parts {
+		if p.Leader.ID < 0 || p.Leader.Host == "" {
+			return false
+		}
+	}
+	return true
+}
