@@ -1,0 +1,480 @@
+package escalate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vigil-soc/vigil/event"
+)
+
+// Actors that are not people.
+const (
+	ActorCorrelate = "vigil/correlate"
+	ActorEscalate  = "vigil/escalate"
+)
+
+// Timeline actions escalate adds to event's.
+const (
+	ActionCustomerNotified = "customer_notified"
+	ActionConfirmPolicy    = "policy_decision"
+)
+
+// Options are a Manager's collaborators; zero values get defaults.
+type Options struct {
+	Now    func() time.Time // default time.Now
+	Policy *Policy          // default: Config.PolicyFile or the embedded policy
+	// IsNotFound recognises the store's not-found error (storage.ErrNotFound);
+	// default errors.Is(err, ErrNotFound).
+	IsNotFound func(error) bool
+	Metrics    *Metrics
+	Logger     *slog.Logger
+}
+
+// Manager runs the incident lifecycle: it merges candidate incidents from
+// correlation with the stored state, applies transitions, auto-confirms
+// by policy and writes the outbox on declaration. It is safe for
+// concurrent use; changes to one incident are serialised within a process.
+type Manager struct {
+	cfg        Config
+	store      Store
+	now        func() time.Time
+	isNotFound func(error) bool
+	policy     atomic.Pointer[Policy]
+	m          *Metrics
+	log        *slog.Logger
+	locks      [64]sync.Mutex
+}
+
+// NewManager builds a Manager. cfg must have been through ParseConfig or
+// ApplyDefaults+Validate.
+func NewManager(ctx context.Context, cfg Config, store Store, opts Options) (*Manager, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	mg := &Manager{cfg: cfg, store: store, now: opts.Now, isNotFound: opts.IsNotFound, m: opts.Metrics, log: opts.Logger}
+	if mg.now == nil {
+		mg.now = time.Now
+	}
+	if mg.isNotFound == nil {
+		mg.isNotFound = func(err error) bool { return errors.Is(err, ErrNotFound) }
+	}
+	if mg.m == nil {
+		mg.m = NewMetrics(nil)
+	}
+	if mg.log == nil {
+		mg.log = slog.New(slog.DiscardHandler)
+	}
+	p := opts.Policy
+	if p == nil {
+		var err error
+		if p, err = LoadPolicy(ctx, cfg.PolicyFile); err != nil {
+			return nil, err
+		}
+	}
+	mg.policy.Store(p)
+	return mg, nil
+}
+
+// SetPolicy swaps the auto-confirmation policy (the caller compiled it, so
+// a bad policy never replaces a good one).
+func (mg *Manager) SetPolicy(p *Policy) { mg.policy.Store(p) }
+
+// Config returns the configuration the manager runs with.
+func (mg *Manager) Config() Config { return mg.cfg }
+
+func (mg *Manager) lock(id string) func() {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	l := &mg.locks[h.Sum32()%uint32(len(mg.locks))]
+	l.Lock()
+	return l.Unlock
+}
+
+// load reads an incident, mapping the store's not-found error to ErrNotFound.
+func (mg *Manager) load(ctx context.Context, id string) (event.Incident, error) {
+	inc, err := mg.store.Incident(ctx, id)
+	if err != nil {
+		if mg.isNotFound(err) {
+			return event.Incident{}, fmt.Errorf("%w: %s", ErrNotFound, id)
+		}
+		return event.Incident{}, fmt.Errorf("load incident %s: %w", id, err)
+	}
+	return inc, nil
+}
+
+// Get returns the stored incident.
+func (mg *Manager) Get(ctx context.Context, id string) (event.Incident, error) {
+	return mg.load(ctx, id)
+}
+
+func entryID(incidentID string, parts ...string) string {
+	return event.StableID("tl-", append([]string{incidentID}, parts...)...)
+}
+
+// Observe merges candidate incidents from correlation into the stored
+// state and runs auto-confirmation. A replay of unchanged incidents writes
+// nothing.
+func (mg *Manager) Observe(ctx context.Context, incs []event.Incident) error {
+	var errs []error
+	for _, c := range incs {
+		if err := mg.observe(ctx, c); err != nil {
+			errs = append(errs, fmt.Errorf("observe incident %s: %w", c.ID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (mg *Manager) observe(ctx context.Context, c event.Incident) error {
+	if c.ID == "" {
+		return errors.New("incident without id")
+	}
+	defer mg.lock(c.ID)()
+	now := mg.now()
+	stored, err := mg.load(ctx, c.ID)
+	isNew := errors.Is(err, ErrNotFound)
+	if err != nil && !isNew {
+		return err
+	}
+	var inc event.Incident
+	var entries []event.TimelineEntry
+	if isNew {
+		inc = c
+		inc.Status = event.StatusCandidate
+		if inc.CreatedAt.IsZero() {
+			inc.CreatedAt = now
+		}
+		inc.UpdatedAt = now
+		inc.DeclaredAt, inc.ContainedAt, inc.ClosedAt, inc.NotifyBy = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+		inc.Version = 1
+		entries = append(entries, event.TimelineEntry{
+			ID: entryID(inc.ID, event.ActionCreated), At: inc.CreatedAt, Actor: ActorCorrelate,
+			Action: event.ActionCreated, ToStatus: event.StatusCandidate, Ref: inc.Rule,
+			Detail: fmt.Sprintf("%s (%s rule %s, key %s): %d alerts", inc.Title, inc.Kind, inc.Rule, inc.Key, len(inc.AlertIDs)),
+		})
+		for _, a := range inc.AlertIDs {
+			entries = append(entries, event.TimelineEntry{
+				ID: entryID(inc.ID, event.ActionAlertAdded, a), At: inc.CreatedAt, Actor: ActorCorrelate,
+				Action: event.ActionAlertAdded, Ref: a,
+			})
+		}
+	} else {
+		var changed bool
+		inc, entries, changed = merge(stored, c, now)
+		if !changed {
+			return mg.autoConfirm(ctx, stored)
+		}
+	}
+	for i := range entries {
+		entries[i].IncidentID, entries[i].Tenant = inc.ID, inc.Tenant
+	}
+	// Timeline first: entry ids derive from the stored version, so a retry
+	// after a crash between the two writes produces the same entries.
+	if err := mg.store.AppendTimeline(ctx, entries); err != nil {
+		return fmt.Errorf("append timeline: %w", err)
+	}
+	if err := mg.store.WriteIncidents(ctx, []event.Incident{inc}); err != nil {
+		return fmt.Errorf("write incident: %w", err)
+	}
+	if isNew {
+		mg.m.observe("detect", inc.FirstSeen, inc.CreatedAt)
+	}
+	return mg.autoConfirm(ctx, inc)
+}
+
+// merge folds the correlator's view c into the stored incident: status and
+// lifecycle timestamps stay, alerts/entities/severity come from c. New
+// alerts on a contained, eradicated or recovered incident reopen it.
+func merge(stored, c event.Incident, now time.Time) (event.Incident, []event.TimelineEntry, bool) {
+	inc := stored
+	var entries []event.TimelineEntry
+	var newAlerts []string
+	for _, a := range c.AlertIDs {
+		if !slices.Contains(stored.AlertIDs, a) {
+			newAlerts = append(newAlerts, a)
+		}
+	}
+	inc.AlertIDs = union(stored.AlertIDs, c.AlertIDs)
+	inc.EventIDs = union(stored.EventIDs, c.EventIDs)
+	inc.DetectionIDs = union(stored.DetectionIDs, c.DetectionIDs)
+	inc.Tactics = union(stored.Tactics, c.Tactics)
+	inc.Techniques = union(stored.Techniques, c.Techniques)
+	inc.Entities = unionEntities(stored.Entities, c.Entities)
+	if c.Severity != event.SeverityUnknown {
+		inc.Severity = c.Severity
+	}
+	inc.Confidence, inc.RiskScore = c.Confidence, c.RiskScore
+	if c.Title != "" {
+		inc.Title = c.Title
+	}
+	if c.Summary != "" {
+		inc.Summary = c.Summary
+	}
+	if !c.FirstSeen.IsZero() && (inc.FirstSeen.IsZero() || c.FirstSeen.Before(inc.FirstSeen)) {
+		inc.FirstSeen = c.FirstSeen
+	}
+	if c.LastSeen.After(inc.LastSeen) {
+		inc.LastSeen = c.LastSeen
+	}
+	changed := len(newAlerts) > 0 || !sameContent(stored, inc)
+	if !changed {
+		return stored, nil, false
+	}
+	inc.Version = stored.Version + 1
+	inc.UpdatedAt = now
+	ver := fmt.Sprint(inc.Version)
+	for _, a := range newAlerts {
+		entries = append(entries, event.TimelineEntry{
+			ID: entryID(inc.ID, event.ActionAlertAdded, a), At: now, Actor: ActorCorrelate,
+			Action: event.ActionAlertAdded, Ref: a,
+		})
+	}
+	if len(newAlerts) == 0 {
+		entries = append(entries, event.TimelineEntry{
+			ID: entryID(inc.ID, event.ActionUpdated, ver), At: now, Actor: ActorCorrelate,
+			Action: event.ActionUpdated, Detail: fmt.Sprintf("severity %s, confidence %d, risk %d, %d entities", inc.Severity, inc.Confidence, inc.RiskScore, len(inc.Entities)),
+		})
+	}
+	if len(newAlerts) > 0 && reopens(stored.Status) {
+		inc.Status = event.StatusTriage
+		entries = append(entries, event.TimelineEntry{
+			ID: entryID(inc.ID, event.ActionTransition, ver), At: now, Actor: ActorEscalate,
+			Action: event.ActionTransition, FromStatus: stored.Status, ToStatus: event.StatusTriage,
+			Detail: fmt.Sprintf("reopened: %d new alerts after %s", len(newAlerts), stored.Status),
+		})
+	}
+	return inc, entries, true
+}
+
+func sameContent(a, b event.Incident) bool {
+	return a.Severity == b.Severity && a.Confidence == b.Confidence && a.RiskScore == b.RiskScore &&
+		a.Title == b.Title && a.Summary == b.Summary && a.FirstSeen.Equal(b.FirstSeen) && a.LastSeen.Equal(b.LastSeen) &&
+		slices.Equal(a.EventIDs, b.EventIDs) && slices.Equal(a.DetectionIDs, b.DetectionIDs) &&
+		slices.Equal(a.Tactics, b.Tactics) && slices.Equal(a.Techniques, b.Techniques) && slices.Equal(a.Entities, b.Entities)
+}
+
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, s := range b {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func unionEntities(a, b []event.Entity) []event.Entity {
+	out := slices.Clone(a)
+	for _, e := range b {
+		if !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// autoConfirm declares an undeclared candidate or triage incident when
+// the policy says so. The caller holds the incident's lock.
+func (mg *Manager) autoConfirm(ctx context.Context, inc event.Incident) error {
+	if !inc.DeclaredAt.IsZero() || (inc.Status != event.StatusCandidate && inc.Status != event.StatusTriage) {
+		return nil
+	}
+	alerts, err := mg.store.Alerts(ctx, inc.AlertIDs)
+	if err != nil {
+		return fmt.Errorf("load alerts: %w", err)
+	}
+	d, err := mg.policy.Load().Decide(ctx, inc, alerts)
+	if err != nil {
+		return err
+	}
+	if !d.Confirm {
+		return nil
+	}
+	mg.m.confirmations.Inc()
+	_, err = mg.declare(ctx, inc, ActorEscalate, "auto-confirmed: "+strings.Join(d.Reasons, "; "))
+	return err
+}
+
+// declare confirms an incident: deliveries first (the outbox), then the
+// incident row and its timeline. The caller holds the incident's lock.
+func (mg *Manager) declare(ctx context.Context, inc event.Incident, actor, reason string) (event.Incident, error) {
+	now := mg.now()
+	from := inc.Status
+	first := inc.DeclaredAt.IsZero()
+	if first {
+		inc.DeclaredAt = now
+		inc.NotifyBy = now.Add(mg.cfg.Deadlines.NotifyDeadline(inc.Tenant))
+	}
+	inc.Status = event.StatusConfirmed
+	inc.Version++
+	inc.UpdatedAt = now
+	ver := fmt.Sprint(inc.Version)
+	entries := []event.TimelineEntry{{
+		ID: entryID(inc.ID, event.ActionTransition, ver), At: now, Actor: actor,
+		Action: event.ActionTransition, FromStatus: from, ToStatus: event.StatusConfirmed, Detail: reason,
+	}}
+	if first {
+		ds, err := mg.cfg.newDeliveries(inc, KindEscalation, 0, "", reason, now)
+		if err != nil {
+			return inc, err
+		}
+		if len(ds) == 0 {
+			mg.log.Warn("no route for declared incident", "incident_id", inc.ID)
+		}
+		if err := mg.store.WriteDeliveries(ctx, ds); err != nil {
+			return inc, fmt.Errorf("write deliveries: %w", err)
+		}
+		for _, d := range ds {
+			entries = append(entries, event.TimelineEntry{
+				ID: entryID(inc.ID, event.ActionEscalated, d.Key), At: now, Actor: ActorEscalate,
+				Action: event.ActionEscalated, Ref: d.Target, Detail: fmt.Sprintf("%s to %s (level 0), key %s", d.Kind, d.Target, d.Key),
+			})
+		}
+	}
+	for i := range entries {
+		entries[i].IncidentID, entries[i].Tenant = inc.ID, inc.Tenant
+	}
+	if err := mg.store.AppendTimeline(ctx, entries); err != nil {
+		return inc, fmt.Errorf("append timeline: %w", err)
+	}
+	if err := mg.store.WriteIncidents(ctx, []event.Incident{inc}); err != nil {
+		return inc, fmt.Errorf("write incident: %w", err)
+	}
+	mg.m.transitions.WithLabelValues(string(event.StatusConfirmed)).Inc()
+	if first {
+		mg.m.observe("confirm", inc.CreatedAt, inc.DeclaredAt)
+		mg.log.Info("incident declared", "incident_id", inc.ID, "tenant", inc.Tenant, "notify_by", inc.NotifyBy, "actor", actor)
+	}
+	return inc, nil
+}
+
+// Transition moves an incident to another status on behalf of actor.
+// Dismissing needs a reason; a move the lifecycle table does not allow
+// returns *TransitionError.
+func (mg *Manager) Transition(ctx context.Context, id string, to event.Status, actor, reason string) (event.Incident, error) {
+	if !ValidStatus(to) {
+		return event.Incident{}, fmt.Errorf("%w %q", ErrUnknownStatus, to)
+	}
+	if to == event.StatusDismissed && strings.TrimSpace(reason) == "" {
+		return event.Incident{}, fmt.Errorf("dismiss: %w", ErrReasonRequired)
+	}
+	defer mg.lock(id)()
+	inc, err := mg.load(ctx, id)
+	if err != nil {
+		return event.Incident{}, err
+	}
+	if !CanTransition(inc.Status, to) {
+		return inc, &TransitionError{From: inc.Status, To: to}
+	}
+	if to == event.StatusConfirmed {
+		return mg.declare(ctx, inc, actor, reason)
+	}
+	now := mg.now()
+	from := inc.Status
+	inc.Status = to
+	inc.Version++
+	inc.UpdatedAt = now
+	switch to {
+	case event.StatusContained:
+		if inc.ContainedAt.IsZero() {
+			inc.ContainedAt = now
+			mg.m.observe("contain", inc.DeclaredAt, now)
+		}
+	case event.StatusClosed, event.StatusDismissed:
+		if inc.ClosedAt.IsZero() {
+			inc.ClosedAt = now
+			if to == event.StatusClosed {
+				mg.m.observe("close", inc.DeclaredAt, now)
+			}
+		}
+	}
+	e := event.TimelineEntry{
+		ID: entryID(inc.ID, event.ActionTransition, fmt.Sprint(inc.Version)), IncidentID: inc.ID, Tenant: inc.Tenant,
+		At: now, Actor: actor, Action: event.ActionTransition, FromStatus: from, ToStatus: to, Detail: reason,
+	}
+	if err := mg.store.AppendTimeline(ctx, []event.TimelineEntry{e}); err != nil {
+		return inc, fmt.Errorf("append timeline: %w", err)
+	}
+	if err := mg.store.WriteIncidents(ctx, []event.Incident{inc}); err != nil {
+		return inc, fmt.Errorf("write incident: %w", err)
+	}
+	mg.m.transitions.WithLabelValues(string(to)).Inc()
+	return inc, nil
+}
+
+// AddNote records an analyst's note.
+func (mg *Manager) AddNote(ctx context.Context, id, actor, text string) (event.TimelineEntry, error) {
+	return mg.record(ctx, id, false, event.TimelineEntry{Actor: actor, Action: event.ActionNote, Detail: text})
+}
+
+// MarkCustomerNotified records that the customer was notified, which stops
+// the deadline reminders. The incident must be declared.
+func (mg *Manager) MarkCustomerNotified(ctx context.Context, id, actor, detail string) (event.TimelineEntry, error) {
+	return mg.record(ctx, id, true, event.TimelineEntry{Actor: actor, Action: ActionCustomerNotified, Detail: detail})
+}
+
+func (mg *Manager) record(ctx context.Context, id string, needDeclared bool, e event.TimelineEntry) (event.TimelineEntry, error) {
+	inc, err := mg.load(ctx, id)
+	if err != nil {
+		return e, err
+	}
+	if needDeclared && inc.DeclaredAt.IsZero() {
+		return e, fmt.Errorf("%s: %w", e.Action, ErrNotDeclared)
+	}
+	e.At = mg.now()
+	e.IncidentID, e.Tenant = inc.ID, inc.Tenant
+	e.ID = entryID(inc.ID, e.Action, e.Actor, e.At.Format(time.RFC3339Nano), e.Detail)
+	if err := mg.store.AppendTimeline(ctx, []event.TimelineEntry{e}); err != nil {
+		return e, fmt.Errorf("append timeline: %w", err)
+	}
+	return e, nil
+}
+
+// Escalate sends an incident by hand to a level of its route's chain (an
+// analyst wants more people now). Each call is a distinct delivery.
+func (mg *Manager) Escalate(ctx context.Context, id string, level int, actor, reason string) ([]event.Delivery, error) {
+	defer mg.lock(id)()
+	inc, err := mg.load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now := mg.now()
+	if _, n, ok := mg.cfg.levelOf(inc, 0); !ok {
+		return nil, fmt.Errorf("escalate %s: %w", id, ErrNoRoute)
+	} else if level < 0 || level >= n {
+		return nil, fmt.Errorf("escalate %s: %w: level %d (chain has %d)", id, ErrNoLevel, level, n)
+	}
+	mark := actor + "@" + now.UTC().Format(time.RFC3339Nano)
+	ds, err := mg.cfg.newDeliveries(inc, KindManual, level, mark, reason, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := mg.store.WriteDeliveries(ctx, ds); err != nil {
+		return nil, fmt.Errorf("write deliveries: %w", err)
+	}
+	entries := make([]event.TimelineEntry, 0, len(ds))
+	for _, d := range ds {
+		entries = append(entries, event.TimelineEntry{
+			ID: entryID(inc.ID, event.ActionEscalated, d.Key), IncidentID: inc.ID, Tenant: inc.Tenant, At: now,
+			Actor: actor, Action: event.ActionEscalated, Ref: d.Target,
+			Detail: fmt.Sprintf("manual escalation to %s (level %d): %s", d.Target, level, reason),
+		})
+	}
+	if err := mg.store.AppendTimeline(ctx, entries); err != nil {
+		return ds, fmt.Errorf("append timeline: %w", err)
+	}
+	return ds, nil
+}
+
+// More errors callers branch on.
+var (
+	ErrNoRoute = errors.New("no escalation route matches the incident")
+	ErrNoLevel = errors.New("no such chain level")
+)

@@ -1,0 +1,34 @@
+package escalate
+
+import (
+	"context"
+	"time"
+
+	"github.com/vigil-soc/vigil/event"
+)
+
+// Store is the part of storage escalate uses. storage.Store implements it;
+// writes are idempotent by id/key and the row with the highest Version is
+// the current one.
+type Store interface {
+	WriteIncidents(ctx context.Context, incs []event.Incident) error
+	AppendTimeline(ctx context.Context, entries []event.TimelineEntry) error
+	WriteDeliveries(ctx context.Context, ds []event.Delivery) error
+	PendingDeliveries(ctx context.Context, due time.Time, limit int) ([]event.Delivery, error)
+	Incident(ctx context.Context, id string) (event.Incident, error)
+	Alerts(ctx context.Context, ids []string) ([]event.Alert, error)
+	Events(ctx context.Context, ids []string) ([]event.Event, error)
+	Timeline(ctx context.Context, incidentID string) ([]event.TimelineEntry, error)
+}
+
+// DeclaredLister returns the incidents whose notification clock may be
+// running (statuses confirmed, contained, eradicated, recovered). Wiring
+// adapts storage.ListIncidents to it.
+type DeclaredLister func(ctx context.Context) ([]event.Incident, error)
+
+// IncidentSink receives candidate incidents from correlation.
+type IncidentSink interface {
+	Observe(ctx context.Context, incs []event.Incident) error
+}
+
+var _ IncidentSink = (*Manager)(nil)
