@@ -3,6 +3,7 @@
 // creates Kafka topics.
 //
 //	stackcheck kafka ADDR                 # exit 0 once the broker serves metadata
+//	stackcheck coordinator ADDR           # exit 0 once consumer groups have a coordinator
 //	stackcheck clickhouse HTTP_ADDR       # exit 0 once SELECT 1 answers 1
 //	stackcheck topic ADDR NAME PARTITIONS # create a topic unless it exists
 //
@@ -29,7 +30,7 @@ import (
 func main() {
 	timeout := flag.Duration("timeout", 3*time.Second, "bound on one probe")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: stackcheck [-timeout D] kafka ADDR | clickhouse HTTP_ADDR | topic ADDR NAME PARTITIONS")
+		fmt.Fprintln(os.Stderr, "usage: stackcheck [-timeout D] kafka ADDR | coordinator ADDR | clickhouse HTTP_ADDR | topic ADDR NAME PARTITIONS")
 	}
 	flag.Parse()
 	args := flag.Args()
@@ -45,6 +46,8 @@ func main() {
 	switch args[0] {
 	case "kafka":
 		err = kafkaReady(ctx, args[1])
+	case "coordinator":
+		err = coordinatorReady(ctx, args[1])
 	case "clickhouse":
 		err = clickhouseReady(ctx, args[1])
 	case "topic":
@@ -87,6 +90,24 @@ func kafkaReady(ctx context.Context, addr string) error {
 	}
 	if len(brokers) == 0 {
 		return fmt.Errorf("broker %s lists no live brokers yet", addr)
+	}
+	return nil
+}
+
+// coordinatorReady succeeds when the broker names a group coordinator. The
+// first FindCoordinator of a fresh broker creates __consumer_offsets; doing it
+// here spares the first consumer group several seconds of client backoff.
+func coordinatorReady(ctx context.Context, addr string) error {
+	client := &kafka.Client{Addr: kafka.TCP(addr)}
+	resp, err := client.FindCoordinator(ctx, &kafka.FindCoordinatorRequest{
+		Key:     "vigil-stack-probe",
+		KeyType: kafka.CoordinatorKeyTypeConsumer,
+	})
+	if err != nil {
+		return fmt.Errorf("find coordinator on %s: %w", addr, err)
+	}
+	if resp.Error != nil {
+		return fmt.Errorf("find coordinator on %s: %w", addr, resp.Error)
 	}
 	return nil
 }
