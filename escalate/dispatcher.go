@@ -22,8 +22,8 @@ import (
 // DispatcherOptions are a Dispatcher's collaborators; zero values get
 // defaults.
 type DispatcherOptions struct {
-	Now    func() time.Time   // default time.Now
-	Rand   func() float64     // jitter source in [0,1); default math/rand/v2
+	Now    func() time.Time    // default time.Now
+	Rand   func() float64      // jitter source in [0,1); default math/rand/v2
 	Getenv func(string) string // secrets; default os.Getenv (wiring passes it explicitly)
 	// HTTPClient sends webhook, PagerDuty and Slack requests (per-target
 	// timeouts apply on top).
@@ -223,7 +223,7 @@ func (d *Dispatcher) outcome(ctx context.Context, dl event.Delivery, sendErr err
 	upd.Status = event.DeliveryFailed
 	d.m.deliveries.WithLabelValues(dl.Target, "failed").Inc()
 	d.log.Error("delivery failed", "target", dl.Target, "incident_id", dl.IncidentID, "attempts", upd.Attempts, "err", sendErr)
-	entries := []event.TimelineEntry{tl(event.ActionEscalated, dl.Target,
+	entries := []event.TimelineEntry{tl(ActionDeliveryFailed, dl.Target,
 		fmt.Sprintf("%s to %s (level %d) failed after %d attempts: %s", dl.Kind, dl.Target, dl.Level, upd.Attempts, upd.LastError), "failed")}
 	if incErr != nil {
 		return upd, nil, entries, fmt.Errorf("load incident %s for the chain: %w", dl.IncidentID, incErr)

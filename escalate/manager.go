@@ -24,7 +24,7 @@ const (
 // Timeline actions escalate adds to event's.
 const (
 	ActionCustomerNotified = "customer_notified"
-	ActionConfirmPolicy    = "policy_decision"
+	ActionDeliveryFailed   = "delivery_failed"
 )
 
 // Options are a Manager's collaborators; zero values get defaults.

@@ -66,11 +66,11 @@ func DeliveryKey(incidentID, target, kind, mark string) string {
 
 // Message is the target-neutral content of a delivery.
 type Message struct {
-	IdempotencyKey string         `json:"idempotency_key"`
-	Kind           string         `json:"kind"`
-	Level          int            `json:"level"`
-	Reason         string         `json:"reason,omitempty"`
-	Mark           string         `json:"mark,omitempty"`
+	IdempotencyKey string          `json:"idempotency_key"`
+	Kind           string          `json:"kind"`
+	Level          int             `json:"level"`
+	Reason         string          `json:"reason,omitempty"`
+	Mark           string          `json:"mark,omitempty"`
 	Incident       MessageIncident `json:"incident"`
 }
 
