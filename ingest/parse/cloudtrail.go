@@ -1,0 +1,138 @@
+package parse
+
+import (
+	"strings"
+
+	"github.com/valyala/fastjson"
+
+	"github.com/vigil-soc/vigil/event"
+)
+
+// parseCloudTrail handles one CloudTrail record or a {"Records":[...]}
+// file; each record becomes one event whose original is its own JSON.
+func parseCloudTrail(v *fastjson.Value, rec Record) ([]event.Event, error) {
+	if recs := v.Get("Records"); recs != nil {
+		arr, err := recs.Array()
+		if err != nil {
+			return nil, errorf(ReasonInvalid, "cloudtrail Records is not an array")
+		}
+		out := make([]event.Event, 0, len(arr))
+		for i, r := range arr {
+			if r.Type() != fastjson.TypeObject {
+				return nil, errorf(ReasonInvalid, "cloudtrail Records[%d] is not an object", i)
+			}
+			e, err := cloudTrailEvent(toMap(r), string(r.MarshalTo(nil)), rec, i)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, e)
+		}
+		return out, nil
+	}
+	e, err := cloudTrailEvent(toMap(v), string(rec.Value), rec, 0)
+	if err != nil {
+		return nil, err
+	}
+	return []event.Event{e}, nil
+}
+
+func cloudTrailEvent(m map[string]any, original string, rec Record, index int) (event.Event, error) {
+	e := base(rec, original, "aws", "aws.cloudtrail")
+	ts, ok := parseTime(getS(m, "eventTime"))
+	if !ok {
+		return e, errorf(ReasonNoTimestamp, "cloudtrail eventTime %q", getS(m, "eventTime"))
+	}
+	e.Timestamp = ts
+	if id := getS(m, "eventID"); id != "" {
+		e.Event.ID = sourceID(SourceCloudTrail, id)
+	} else {
+		e.Event.ID = positionID(SourceCloudTrail, rec, index)
+	}
+	account := first(getS(m, "recipientAccountId"), getS(m, "userIdentity", "accountId"))
+	if e.Organization.ID == "" {
+		e.Organization.ID = account
+	}
+
+	name := getS(m, "eventName")
+	src := getS(m, "eventSource")
+	e.Event.Action = name
+	e.Event.Provider = src
+	service := strings.TrimSuffix(src, ".amazonaws.com")
+	e.Cloud = event.Cloud{Provider: "aws", Region: getS(m, "awsRegion"),
+		Account: event.CloudAccount{ID: account}, Service: event.CloudService{Name: service}}
+
+	errCode := getS(m, "errorCode")
+	switch {
+	case name == "ConsoleLogin":
+		e.Event.Category = []string{"authentication"}
+		e.Event.Type = []string{"start"}
+		if getS(m, "responseElements", "ConsoleLogin") == "Failure" || errCode != "" {
+			e.Event.Outcome = "failure"
+		} else {
+			e.Event.Outcome = "success"
+		}
+	default:
+		typ := verbType(name)
+		switch {
+		case service == "iam" || service == "sso" || service == "identitystore":
+			e.Event.Category = []string{"iam"}
+		case service == "sts" || service == "signin":
+			e.Event.Category = []string{"authentication"}
+			typ = "start"
+		default:
+			e.Event.Category = []string{"configuration"}
+		}
+		if typ == "" {
+			typ = "info"
+		}
+		e.Event.Type = []string{typ}
+		if errCode != "" {
+			e.Event.Outcome = "failure"
+		} else {
+			e.Event.Outcome = "success"
+		}
+	}
+	if errCode == "AccessDenied" || strings.HasSuffix(errCode, "UnauthorizedOperation") || errCode == "Client.UnauthorizedOperation" {
+		e.Event.Type = append(e.Event.Type, "denied")
+	}
+
+	// Actor.
+	ui := getM(m, "userIdentity")
+	utype := getS(ui, "type")
+	e.User.ID = getS(ui, "principalId")
+	e.User.Name = getS(ui, "userName")
+	switch {
+	case e.User.Name != "":
+	case utype == "Root":
+		e.User.Name = "root"
+	case utype == "AssumedRole":
+		e.User.Name = first(getS(ui, "sessionContext", "sessionIssuer", "userName"), lastSegment(getS(ui, "arn")))
+	default:
+		e.User.Name = first(lastSegment(getS(ui, "arn")), getS(ui, "invokedBy"))
+	}
+	_, e.User.Email = splitEmail(e.User.Name)
+	// The user an IAM action was done to.
+	if service == "iam" {
+		if t := getS(m, "requestParameters", "userName"); t != "" && t != e.User.Name {
+			e.User.Target = &event.TargetUser{Name: t}
+		}
+	}
+
+	if ip := cleanIP(getS(m, "sourceIPAddress")); ip != "" {
+		e.Source.IP = ip
+	} else {
+		e.Source.Domain = getS(m, "sourceIPAddress")
+	}
+	e.UserAgent.Original = getS(m, "userAgent")
+	related(&e)
+	e.Vendor = map[string]any{"aws": map[string]any{"cloudtrail": m}}
+	return e, nil
+}
+
+// lastSegment returns what follows the last "/" of an ARN.
+func lastSegment(arn string) string {
+	if i := strings.LastIndexByte(arn, '/'); i >= 0 {
+		return arn[i+1:]
+	}
+	return ""
+}

@@ -1,0 +1,274 @@
+package parse
+
+import (
+	"math"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/valyala/fastjson"
+
+	"github.com/vigil-soc/vigil/event"
+)
+
+// parsers is shared by every JSON source: a fastjson.Parser reuses its
+// buffers across records, which is most of the decoding cost.
+var parsers fastjson.ParserPool
+
+// jsonParser adapts a function over a parsed JSON value to Parser.
+type jsonParser struct {
+	source string
+	fn     func(v *fastjson.Value, rec Record) ([]event.Event, error)
+}
+
+func (p jsonParser) Source() string { return p.source }
+
+func (p jsonParser) Parse(rec Record) ([]event.Event, error) {
+	b := trimSpace(rec.Value)
+	if len(b) == 0 {
+		return nil, &Error{Reason: ReasonUnparseable, Err: errEmpty}
+	}
+	jp := parsers.Get()
+	defer parsers.Put(jp)
+	v, err := jp.ParseBytes(b)
+	if err != nil {
+		return nil, &Error{Reason: ReasonUnparseable, Err: err}
+	}
+	if v.Type() != fastjson.TypeObject {
+		return nil, errorf(ReasonInvalid, "%s record is a JSON %s, not an object", p.source, v.Type())
+	}
+	return p.fn(v, rec)
+}
+
+// toAny converts a fastjson value into what encoding/json would produce.
+func toAny(v *fastjson.Value) any {
+	switch v.Type() {
+	case fastjson.TypeObject:
+		o := v.GetObject()
+		m := make(map[string]any, o.Len())
+		o.Visit(func(k []byte, c *fastjson.Value) { m[string(k)] = toAny(c) })
+		return m
+	case fastjson.TypeArray:
+		a := v.GetArray()
+		s := make([]any, len(a))
+		for i, c := range a {
+			s[i] = toAny(c)
+		}
+		return s
+	case fastjson.TypeString:
+		return string(v.GetStringBytes())
+	case fastjson.TypeNumber:
+		f := v.GetFloat64()
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			return nil
+		}
+		return f
+	case fastjson.TypeTrue:
+		return true
+	case fastjson.TypeFalse:
+		return false
+	}
+	return nil
+}
+
+// toMap converts a JSON object.
+func toMap(v *fastjson.Value) map[string]any {
+	m, _ := toAny(v).(map[string]any)
+	return m
+}
+
+// asString renders a scalar as text: strings as is, numbers in their JSON
+// spelling, objects and arrays as compact JSON, null as "".
+func asString(v *fastjson.Value) string {
+	if v == nil {
+		return ""
+	}
+	switch v.Type() {
+	case fastjson.TypeString:
+		return string(v.GetStringBytes())
+	case fastjson.TypeNull:
+		return ""
+	}
+	return string(v.MarshalTo(nil))
+}
+
+// Accessors over decoded maps. A missing or mistyped field is the zero value.
+
+func getV(m map[string]any, path ...string) any {
+	var cur any = m
+	for _, p := range path {
+		mm, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = mm[p]
+	}
+	return cur
+}
+
+func getM(m map[string]any, path ...string) map[string]any {
+	mm, _ := getV(m, path...).(map[string]any)
+	return mm
+}
+
+func getA(m map[string]any, path ...string) []any {
+	a, _ := getV(m, path...).([]any)
+	return a
+}
+
+// getS returns a string field; numbers and booleans are formatted.
+func getS(m map[string]any, path ...string) string {
+	switch x := getV(m, path...).(type) {
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return ""
+}
+
+func getF(m map[string]any, path ...string) (float64, bool) {
+	switch x := getV(m, path...).(type) {
+	case float64:
+		return x, true
+	case string:
+		f, err := strconv.ParseFloat(x, 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+func getI(m map[string]any, path ...string) int64 {
+	f, ok := getF(m, path...)
+	if !ok || f > math.MaxInt64 || f < math.MinInt64 {
+		return 0
+	}
+	return int64(f)
+}
+
+// first returns the first non-empty, non-"-" string.
+func first(s ...string) string {
+	for _, x := range s {
+		if x != "" && x != "-" {
+			return x
+		}
+	}
+	return ""
+}
+
+// parseTime accepts RFC 3339 (any fraction, any offset) and the common
+// variants without "T" or without an offset; those are UTC.
+func parseTime(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) < 10 {
+		return time.Time{}, false
+	}
+	if len(s) > 10 && s[10] == ' ' {
+		s = s[:10] + "T" + s[11:]
+	}
+	if len(s) == 10 {
+		s += "T00:00:00Z"
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), true
+	}
+	if t, err := time.Parse("2006-01-02T15:04:05.999999999", s); err == nil {
+		return t, true
+	}
+	if t, err := time.Parse("2006-01-02T15:04:05.999999999Z0700", s); err == nil {
+		return t.UTC(), true
+	}
+	return time.Time{}, false
+}
+
+// epochTime converts seconds since the epoch (with fraction).
+func epochTime(f float64) (time.Time, bool) {
+	if f <= 0 || f > 1e11 || math.IsNaN(f) {
+		return time.Time{}, false
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(math.Round(frac*1e6))*1e3).UTC(), true
+}
+
+// splitHostPort returns the IP and port of "1.2.3.4", "1.2.3.4:443",
+// "[2001:db8::1]:443" or "2001:db8::1". ip is "" when s holds no IP.
+func splitHostPort(s string) (ip string, port int) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", 0
+	}
+	if a, err := netip.ParseAddr(strings.Trim(s, "[]")); err == nil {
+		return a.Unmap().String(), 0
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap().String(), int(ap.Port())
+	}
+	return "", 0
+}
+
+// cleanIP returns s as a canonical IP, or "".
+func cleanIP(s string) string {
+	ip, _ := splitHostPort(s)
+	return ip
+}
+
+// addUnique appends v unless it is empty, "-" or already present.
+func addUnique(s []string, vs ...string) []string {
+	for _, v := range vs {
+		if v == "" || v == "-" {
+			continue
+		}
+		dup := false
+		for _, x := range s {
+			if x == v {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			s = append(s, v)
+		}
+	}
+	return s
+}
+
+// splitEmail fills name/domain/email from a user principal name or e-mail.
+func splitEmail(s string) (domain, email string) {
+	if i := strings.LastIndexByte(s, '@'); i > 0 && i < len(s)-1 {
+		return s[i+1:], s
+	}
+	return "", ""
+}
+
+// related collects the user, ip and host fields every parser sets last.
+func related(e *event.Event) {
+	r := &e.Related
+	r.User = addUnique(r.User, e.User.Name)
+	if t := e.User.Target; t != nil {
+		r.User = addUnique(r.User, t.Name)
+	}
+	r.IP = addUnique(r.IP, e.Source.IP, e.Destination.IP)
+	r.Hosts = addUnique(r.Hosts, e.Host.Name, e.Source.Domain, e.Destination.Domain)
+}
+
+// verbType maps an API verb prefix to an ECS event.type.
+func verbType(action string) string {
+	for _, p := range verbs {
+		if strings.HasPrefix(action, p.prefix) {
+			return p.typ
+		}
+	}
+	return ""
+}
+
+var verbs = []struct{ prefix, typ string }{
+	{"Create", "creation"}, {"Add", "creation"}, {"Put", "change"}, {"Attach", "change"},
+	{"Detach", "change"}, {"Update", "change"}, {"Modify", "change"}, {"Set", "change"},
+	{"Enable", "change"}, {"Disable", "change"}, {"Remove", "deletion"}, {"Delete", "deletion"},
+	{"Stop", "change"}, {"Start", "change"}, {"Run", "creation"}, {"Terminate", "deletion"},
+	{"Revoke", "change"}, {"Authorize", "change"}, {"Get", "access"}, {"List", "access"},
+	{"Describe", "access"}, {"Head", "access"}, {"Lookup", "access"},
+}
