@@ -102,6 +102,7 @@ func (c *Config) Validate() error {
 		}
 		if j, dup := names[t.Name]; dup {
 			add("topics[%d].name: %q already configured as topics[%d]", i, t.Name, j)
+			continue
 		}
 		names[t.Name] = i
 	}

@@ -1,0 +1,117 @@
+package ingest
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/segmentio/kafka-go"
+	"gopkg.in/yaml.v3"
+
+	"github.com/vigil-soc/vigil/ingest/parse"
+)
+
+func loadConfig(t *testing.T, file string) Config {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Ingest Config `yaml:"ingest"`
+	}
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("parse %s: %v", file, err)
+	}
+	return doc.Ingest
+}
+
+func TestConfigGood(t *testing.T) {
+	c := loadConfig(t, "testdata/good.yml")
+	c.SetDefaults()
+	if err := c.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	if c.Topics[0].DLQ != "raw.cloudtrail.dlq" || c.Topics[1].DLQ != "raw.mixed.dead" {
+		t.Errorf("dlq defaults: %+v", c.Topics)
+	}
+	if c.BatchWait.Milliseconds() != 100 || c.GroupID != "vigil-ingest" {
+		t.Errorf("decoded %+v", c)
+	}
+	g := c.groupConfig()
+	if len(g.Topics) != 2 || g.MaxBatchRecords != 1000 {
+		t.Errorf("group config %+v", g)
+	}
+}
+
+func TestConfigBad(t *testing.T) {
+	c := loadConfig(t, "testdata/bad.yml")
+	c.SetDefaults()
+	err := c.Validate()
+	if err == nil {
+		t.Fatal("Validate: no error")
+	}
+	for _, want := range []string{
+		"ingest.brokers: required",
+		"ingest.topics[1].name: required",
+		`ingest.topics[2].name: "raw.a" already configured as topics[0]`,
+		`ingest.topics[3].dlq: "raw.a" is consumed as topics[0]`,
+		"ingest.batch_records: must not be negative",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestDeadLetter(t *testing.T) {
+	orig := kafka.Message{
+		Topic: "raw.syslog", Partition: 3, Offset: 1234, Key: []byte("k"), Value: []byte("garbage"),
+		Headers: []kafka.Header{{Key: "trace", Value: []byte("t1")}},
+	}
+	tests := []struct {
+		name       string
+		tc         TopicConfig
+		err        error
+		wantReason string
+		wantSource string
+		wantErr    string
+	}{
+		{"parse error", TopicConfig{Name: "raw.syslog", Source: "syslog", DLQ: "raw.syslog.dlq"},
+			&parse.Error{Reason: parse.ReasonNoTimestamp, Err: errors.New("no time")}, "no_timestamp", "syslog", "no time"},
+		{"auto source", TopicConfig{Name: "raw.syslog", DLQ: "d"},
+			&parse.Error{Reason: parse.ReasonUnknownSource, Err: errors.New("cannot detect")}, "unknown_source", "auto", "cannot detect"},
+		{"other error", TopicConfig{Name: "raw.syslog", DLQ: "d"}, errors.New("boom"), "invalid", "auto", "boom"},
+		{"panic", TopicConfig{Name: "raw.syslog", DLQ: "d"}, parsePanic("index out of range"), "invalid", "auto", "parser panic: index out of range"},
+		{"long error is cut", TopicConfig{Name: "raw.syslog", DLQ: "d"},
+			&parse.Error{Reason: parse.ReasonInvalid, Err: errors.New(strings.Repeat("x", 5000))}, "invalid", "auto", strings.Repeat("x", 100)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := deadLetter(tt.tc, orig, tt.err)
+			if m.Topic != tt.tc.DLQ || string(m.Key) != "k" || string(m.Value) != "garbage" {
+				t.Fatalf("record %+v", m)
+			}
+			h := map[string]string{}
+			for _, x := range m.Headers {
+				h[x.Key] = string(x.Value)
+			}
+			want := map[string]string{
+				HeaderReason: tt.wantReason, HeaderSourceTopic: "raw.syslog", HeaderSourcePartition: "3",
+				HeaderSourceOffset: "1234", HeaderSource: tt.wantSource, "trace": "t1",
+			}
+			for k, v := range want {
+				if h[k] != v {
+					t.Errorf("header %s = %q, want %q", k, h[k], v)
+				}
+			}
+			if !strings.Contains(h[HeaderError], tt.wantErr) || len(h[HeaderError]) > maxErrorText {
+				t.Errorf("header %s = %.80q (len %d)", HeaderError, h[HeaderError], len(h[HeaderError]))
+			}
+			if m.Headers[0].Key != HeaderReason {
+				t.Errorf("vigil headers must come first, got %s", m.Headers[0].Key)
+			}
+		})
+	}
+}
