@@ -1,0 +1,411 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vigil-soc/vigil/event"
+)
+
+// IncidentFilter selects incidents for ListIncidents. Zero fields do not
+// filter.
+type IncidentFilter struct {
+	Tenant      string
+	Statuses    []event.Status
+	MinSeverity event.Severity
+	// Since and Until select incidents active in the range: last_seen >=
+	// Since and first_seen <= Until.
+	Since, Until time.Time
+	// Limit caps the result (default 100, at most 10000); newest
+	// last_seen first.
+	Limit int
+}
+
+func (s *Store) readCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.cfg.QueryTimeout)
+}
+
+func (s *Store) table(name string) string { return "`" + s.cfg.Database + "`.`" + name + "`" }
+
+type incidentRow struct {
+	Tenant       string    `ch:"tenant"`
+	ID           string    `ch:"incident_id"`
+	Title        string    `ch:"title"`
+	Summary      string    `ch:"summary"`
+	Severity     string    `ch:"severity"`
+	Confidence   int32     `ch:"confidence"`
+	RiskScore    int32     `ch:"risk_score"`
+	Status       string    `ch:"status"`
+	Rule         string    `ch:"rule"`
+	Kind         string    `ch:"kind"`
+	Key          string    `ch:"key"`
+	FirstSeen    time.Time `ch:"first_seen"`
+	LastSeen     time.Time `ch:"last_seen"`
+	EntityKinds  []string  `ch:"entity_kinds"`
+	EntityValues []string  `ch:"entity_values"`
+	Tactics      []string  `ch:"tactics"`
+	Techniques   []string  `ch:"techniques"`
+	DetectionIDs []string  `ch:"detection_ids"`
+	AlertIDs     []string  `ch:"alert_ids"`
+	EventIDs     []string  `ch:"event_ids"`
+	CreatedAt    time.Time `ch:"created_at"`
+	UpdatedAt    time.Time `ch:"updated_at"`
+	DeclaredAt   time.Time `ch:"declared_at"`
+	ContainedAt  time.Time `ch:"contained_at"`
+	ClosedAt     time.Time `ch:"closed_at"`
+	NotifyBy     time.Time `ch:"notify_by"`
+	Assignee     string    `ch:"assignee"`
+	Version      uint64    `ch:"version"`
+}
+
+const incidentColumns = "tenant, incident_id, title, summary, severity, confidence, risk_score, status, rule, kind, key, " +
+	"first_seen, last_seen, entity_kinds, entity_values, tactics, techniques, detection_ids, alert_ids, event_ids, " +
+	"created_at, updated_at, declared_at, contained_at, closed_at, notify_by, assignee, version"
+
+func (r *incidentRow) incident() event.Incident {
+	sev, _ := event.ParseSeverity(r.Severity)
+	return event.Incident{
+		ID: r.ID, Tenant: r.Tenant, Title: r.Title, Summary: r.Summary, Severity: sev,
+		Confidence: int(r.Confidence), RiskScore: int(r.RiskScore), Status: event.Status(r.Status),
+		Rule: r.Rule, Kind: r.Kind, Key: r.Key, FirstSeen: fromDT(r.FirstSeen), LastSeen: fromDT(r.LastSeen),
+		Entities: entities(r.EntityKinds, r.EntityValues), Tactics: nilIfEmpty(r.Tactics),
+		Techniques: nilIfEmpty(r.Techniques), DetectionIDs: nilIfEmpty(r.DetectionIDs),
+		AlertIDs: nilIfEmpty(r.AlertIDs), EventIDs: nilIfEmpty(r.EventIDs),
+		CreatedAt: fromDT(r.CreatedAt), UpdatedAt: fromDT(r.UpdatedAt), DeclaredAt: fromDT(r.DeclaredAt),
+		ContainedAt: fromDT(r.ContainedAt), ClosedAt: fromDT(r.ClosedAt), NotifyBy: fromDT(r.NotifyBy),
+		Assignee: r.Assignee, Version: r.Version,
+	}
+}
+
+func nilIfEmpty[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+// Incident returns the latest version of an incident, or ErrNotFound.
+func (s *Store) Incident(ctx context.Context, id string) (event.Incident, error) {
+	ctx, cancel := s.readCtx(ctx)
+	defer cancel()
+	rows, err := s.conn.Query(ctx, "SELECT "+incidentColumns+" FROM "+s.table("incidents")+
+		" FINAL WHERE incident_id = ? LIMIT 1", id)
+	if err != nil {
+		return event.Incident{}, fmt.Errorf("query incident %s: %w", id, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return event.Incident{}, fmt.Errorf("query incident %s: %w", id, err)
+		}
+		return event.Incident{}, fmt.Errorf("incident %s: %w", id, ErrNotFound)
+	}
+	var r incidentRow
+	if err := rows.ScanStruct(&r); err != nil {
+		return event.Incident{}, fmt.Errorf("scan incident %s: %w", id, err)
+	}
+	return r.incident(), nil
+}
+
+// ListIncidents returns the latest version of the incidents f selects,
+// most recently active first.
+func (s *Store) ListIncidents(ctx context.Context, f IncidentFilter) ([]event.Incident, error) {
+	var where []string
+	var args []any
+	if f.Tenant != "" {
+		where = append(where, "tenant = ?")
+		args = append(args, f.Tenant)
+	}
+	if len(f.Statuses) > 0 {
+		st := make([]string, len(f.Statuses))
+		for i, x := range f.Statuses {
+			st[i] = string(x)
+		}
+		where = append(where, "status IN ?")
+		args = append(args, st)
+	}
+	if f.MinSeverity > event.SeverityUnknown {
+		where = append(where, "toInt8(severity) >= ?")
+		args = append(args, int8(f.MinSeverity))
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "last_seen >= ?")
+		args = append(args, f.Since)
+	}
+	if !f.Until.IsZero() {
+		where = append(where, "first_seen <= ?")
+		args = append(args, f.Until)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	limit = min(limit, 10000)
+	// The filter runs on the merged (FINAL) rows: an older version that
+	// matched must not be returned once a newer one does not.
+	q := "SELECT " + incidentColumns + " FROM " + s.table("incidents") + " FINAL"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += fmt.Sprintf(" ORDER BY last_seen DESC, incident_id LIMIT %d", limit)
+	ctx, cancel := s.readCtx(ctx)
+	defer cancel()
+	rows, err := s.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list incidents: %w", err)
+	}
+	defer rows.Close()
+	var out []event.Incident
+	for rows.Next() {
+		var r incidentRow
+		if err := rows.ScanStruct(&r); err != nil {
+			return nil, fmt.Errorf("scan incident: %w", err)
+		}
+		out = append(out, r.incident())
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list incidents: %w", err)
+	}
+	return out, nil
+}
+
+type alertRow struct {
+	Tenant           string            `ch:"tenant"`
+	ID               string            `ch:"alert_id"`
+	DetectionID      string            `ch:"detection_id"`
+	Title            string            `ch:"title"`
+	Description      string            `ch:"description"`
+	Severity         string            `ch:"severity"`
+	Confidence       int32             `ch:"confidence"`
+	RiskScore        int32             `ch:"risk_score"`
+	Tactics          []string          `ch:"tactics"`
+	Techniques       []string          `ch:"techniques"`
+	EntityKinds      []string          `ch:"entity_kinds"`
+	EntityValues     []string          `ch:"entity_values"`
+	Fields           map[string]string `ch:"fields"`
+	EventIDs         []string          `ch:"event_ids"`
+	OriginTopics     []string          `ch:"origin_topics"`
+	OriginPartitions []int32           `ch:"origin_partitions"`
+	OriginOffsets    []int64           `ch:"origin_offsets"`
+	OriginFiles      []string          `ch:"origin_files"`
+	OriginLines      []int32           `ch:"origin_lines"`
+	Dataset          string            `ch:"dataset"`
+	Timestamp        time.Time         `ch:"timestamp"`
+	LastSeen         time.Time         `ch:"last_seen"`
+	Count            uint32            `ch:"count"`
+	Signal           bool              `ch:"signal"`
+	PolicyVersion    string            `ch:"policy_version"`
+	DetectedAt       time.Time         `ch:"detected_at"`
+}
+
+const alertColumns = "tenant, alert_id, detection_id, title, description, severity, confidence, risk_score, " +
+	"tactics, techniques, entity_kinds, entity_values, fields, event_ids, origin_topics, origin_partitions, " +
+	"origin_offsets, origin_files, origin_lines, dataset, timestamp, last_seen, count, signal, policy_version, detected_at"
+
+func (r *alertRow) alert() event.Alert {
+	sev, _ := event.ParseSeverity(r.Severity)
+	a := event.Alert{
+		ID: r.ID, Tenant: r.Tenant, DetectionID: r.DetectionID, Title: r.Title, Description: r.Description,
+		Severity: sev, Confidence: int(r.Confidence), RiskScore: int(r.RiskScore),
+		Tactics: nilIfEmpty(r.Tactics), Techniques: nilIfEmpty(r.Techniques),
+		Entities: entities(r.EntityKinds, r.EntityValues), EventIDs: r.EventIDs,
+		Dataset: r.Dataset, Timestamp: fromDT(r.Timestamp), LastSeen: fromDT(r.LastSeen), Count: int(r.Count),
+		Signal: r.Signal, PolicyVersion: r.PolicyVersion, DetectedAt: fromDT(r.DetectedAt),
+	}
+	if len(r.Fields) > 0 {
+		a.Fields = r.Fields
+	}
+	for i := range r.OriginTopics {
+		o := event.Origin{Topic: r.OriginTopics[i]}
+		if i < len(r.OriginPartitions) {
+			o.Partition = int(r.OriginPartitions[i])
+		}
+		if i < len(r.OriginOffsets) {
+			o.Offset = r.OriginOffsets[i]
+		}
+		if i < len(r.OriginFiles) {
+			o.File = r.OriginFiles[i]
+		}
+		if i < len(r.OriginLines) {
+			o.Line = int(r.OriginLines[i])
+		}
+		a.Origins = append(a.Origins, o)
+	}
+	return a
+}
+
+func (s *Store) queryAlerts(ctx context.Context, where string, args ...any) ([]event.Alert, error) {
+	ctx, cancel := s.readCtx(ctx)
+	defer cancel()
+	rows, err := s.conn.Query(ctx, "SELECT "+alertColumns+" FROM "+s.table("alerts")+" FINAL WHERE "+where+
+		" ORDER BY timestamp, alert_id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("query alerts: %w", err)
+	}
+	defer rows.Close()
+	var out []event.Alert
+	for rows.Next() {
+		var r alertRow
+		if err := rows.ScanStruct(&r); err != nil {
+			return nil, fmt.Errorf("scan alert: %w", err)
+		}
+		out = append(out, r.alert())
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("query alerts: %w", err)
+	}
+	return out, nil
+}
+
+// Alerts returns the current row of each alert id that exists, in
+// timestamp order.
+func (s *Store) Alerts(ctx context.Context, ids []string) ([]event.Alert, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return s.queryAlerts(ctx, "alert_id IN ?", ids)
+}
+
+// RecentAlerts returns the alerts last seen at or after since, for every
+// tenant (for example to warm correlation state).
+func (s *Store) RecentAlerts(ctx context.Context, since time.Time) ([]event.Alert, error) {
+	return s.queryAlerts(ctx, "last_seen >= ?", since)
+}
+
+// Events returns the stored events with the given ids, in timestamp order.
+// Each is decoded from the stored ECS document, with event.original (when
+// kept) and the origin restored.
+func (s *Store) Events(ctx context.Context, ids []string) ([]event.Event, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	ctx, cancel := s.readCtx(ctx)
+	defer cancel()
+	// Duplicates not merged yet are identical: any one will do, no FINAL.
+	rows, err := s.conn.Query(ctx, "SELECT doc, original, origin_topic, origin_partition, origin_offset, origin_file, origin_line"+
+		" FROM "+s.table("events")+" WHERE event_id IN ? ORDER BY timestamp, event_id LIMIT 1 BY tenant, event_id", ids)
+	if err != nil {
+		return nil, fmt.Errorf("query events: %w", err)
+	}
+	defer rows.Close()
+	var out []event.Event
+	for rows.Next() {
+		var (
+			doc, original, topic, file string
+			partition, line            int32
+			offset                     int64
+		)
+		if err := rows.Scan(&doc, &original, &topic, &partition, &offset, &file, &line); err != nil {
+			return nil, fmt.Errorf("scan event: %w", err)
+		}
+		var e event.Event
+		if err := json.Unmarshal([]byte(doc), &e); err != nil {
+			return nil, fmt.Errorf("decode stored event: %w", err)
+		}
+		e.Event.Original = original
+		e.Origin = event.Origin{Topic: topic, Partition: int(partition), Offset: offset, File: file, Line: int(line)}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("query events: %w", err)
+	}
+	return out, nil
+}
+
+type timelineRow struct {
+	Tenant     string    `ch:"tenant"`
+	IncidentID string    `ch:"incident_id"`
+	ID         string    `ch:"entry_id"`
+	At         time.Time `ch:"at"`
+	Actor      string    `ch:"actor"`
+	Action     string    `ch:"action"`
+	FromStatus string    `ch:"from_status"`
+	ToStatus   string    `ch:"to_status"`
+	Detail     string    `ch:"detail"`
+	Ref        string    `ch:"ref"`
+}
+
+// Timeline returns an incident's entries in time order.
+func (s *Store) Timeline(ctx context.Context, incidentID string) ([]event.TimelineEntry, error) {
+	ctx, cancel := s.readCtx(ctx)
+	defer cancel()
+	rows, err := s.conn.Query(ctx, "SELECT tenant, incident_id, entry_id, at, actor, action, from_status, to_status, detail, ref"+
+		" FROM "+s.table("incident_timeline")+" FINAL WHERE incident_id = ? ORDER BY at, entry_id", incidentID)
+	if err != nil {
+		return nil, fmt.Errorf("query timeline of %s: %w", incidentID, err)
+	}
+	defer rows.Close()
+	var out []event.TimelineEntry
+	for rows.Next() {
+		var r timelineRow
+		if err := rows.ScanStruct(&r); err != nil {
+			return nil, fmt.Errorf("scan timeline entry: %w", err)
+		}
+		out = append(out, event.TimelineEntry{
+			ID: r.ID, IncidentID: r.IncidentID, Tenant: r.Tenant, At: fromDT(r.At), Actor: r.Actor,
+			Action: r.Action, FromStatus: event.Status(r.FromStatus), ToStatus: event.Status(r.ToStatus),
+			Detail: r.Detail, Ref: r.Ref,
+		})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("query timeline of %s: %w", incidentID, err)
+	}
+	return out, nil
+}
+
+type deliveryRow struct {
+	Tenant        string    `ch:"tenant"`
+	Key           string    `ch:"delivery_key"`
+	IncidentID    string    `ch:"incident_id"`
+	Target        string    `ch:"target"`
+	Kind          string    `ch:"kind"`
+	Level         int32     `ch:"level"`
+	Status        string    `ch:"status"`
+	Attempts      int32     `ch:"attempts"`
+	NextAttemptAt time.Time `ch:"next_attempt_at"`
+	LastError     string    `ch:"last_error"`
+	Payload       string    `ch:"payload"`
+	CreatedAt     time.Time `ch:"created_at"`
+	UpdatedAt     time.Time `ch:"updated_at"`
+	Version       uint64    `ch:"version"`
+}
+
+// PendingDeliveries returns outbox rows whose latest state is pending and
+// due (next_attempt_at <= due), earliest first, at most limit (default 100).
+func (s *Store) PendingDeliveries(ctx context.Context, due time.Time, limit int) ([]event.Delivery, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	ctx, cancel := s.readCtx(ctx)
+	defer cancel()
+	// FINAL first, then the filter: a delivered key whose older row was
+	// pending must not come back.
+	rows, err := s.conn.Query(ctx, "SELECT tenant, delivery_key, incident_id, target, kind, level, status, attempts,"+
+		" next_attempt_at, last_error, payload, created_at, updated_at, version FROM "+s.table("deliveries")+
+		" FINAL WHERE status = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, delivery_key LIMIT ?",
+		event.DeliveryPending, due, limit)
+	if err != nil {
+		return nil, fmt.Errorf("query pending deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []event.Delivery
+	for rows.Next() {
+		var r deliveryRow
+		if err := rows.ScanStruct(&r); err != nil {
+			return nil, fmt.Errorf("scan delivery: %w", err)
+		}
+		out = append(out, event.Delivery{
+			Key: r.Key, IncidentID: r.IncidentID, Tenant: r.Tenant, Target: r.Target, Kind: r.Kind,
+			Level: int(r.Level), Status: r.Status, Attempts: int(r.Attempts), NextAttemptAt: fromDT(r.NextAttemptAt),
+			LastError: r.LastError, Payload: r.Payload, CreatedAt: fromDT(r.CreatedAt), UpdatedAt: fromDT(r.UpdatedAt),
+			Version: r.Version,
+		})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("query pending deliveries: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,175 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vigil-soc/vigil/event"
+)
+
+// ErrNotFound is returned by reads of one record that does not exist.
+var ErrNotFound = errors.New("storage: not found")
+
+// Store reads and writes vigil's tables in one ClickHouse database.
+type Store struct {
+	cfg  Config
+	log  *slog.Logger
+	m    *metrics
+	conn driver.Conn
+
+	queryOnce sync.Once
+	queryConn driver.Conn // default database set, for Query
+	queryErr  error
+
+	events, alerts, incidents, timeline, deliveries *batcher
+
+	abort     context.CancelFunc
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open connects to ClickHouse, checks that it answers, applies migrations
+// when cfg.Migrate is set and starts the table batchers. cfg gets its
+// defaults; reg may be nil.
+func Open(ctx context.Context, cfg Config, logger *slog.Logger, reg prometheus.Registerer) (*Store, error) {
+	cfg.SetDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	conn, err := clickhouse.Open(cfg.options(""))
+	if err != nil {
+		return nil, fmt.Errorf("open clickhouse %v: %w", cfg.Addr, err)
+	}
+	s := &Store{cfg: cfg, log: logger, conn: conn, m: newMetrics(reg)}
+	if err := s.Ping(ctx); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if cfg.Migrate {
+		if err := s.Migrate(ctx); err != nil {
+			conn.Close()
+			return nil, err
+		}
+	}
+	abortCtx, abort := context.WithCancel(context.Background())
+	s.abort = abort
+	start := func(table string, encode func() (*chunk, error)) *batcher {
+		c, err := encode()
+		if err != nil {
+			panic(err) // encoding no rows cannot fail
+		}
+		return newBatcher(table, cfg.Database, c.names, conn, &s.cfg, logger, s.m, abortCtx)
+	}
+	s.events = start("events", func() (*chunk, error) { return encodeEvents(nil, false) })
+	s.alerts = start("alerts", func() (*chunk, error) { return encodeAlerts(nil) })
+	s.incidents = start("incidents", func() (*chunk, error) { return encodeIncidents(nil) })
+	s.timeline = start("incident_timeline", func() (*chunk, error) { return encodeTimeline(nil) })
+	s.deliveries = start("deliveries", func() (*chunk, error) { return encodeDeliveries(nil) })
+	return s, nil
+}
+
+// options builds the client options; database "" connects to the server's
+// default database (every statement of the store names its database).
+func (c *Config) options(database string) *clickhouse.Options {
+	proto := clickhouse.Native
+	if c.Protocol == "http" {
+		proto = clickhouse.HTTP
+	}
+	return &clickhouse.Options{
+		Protocol: proto,
+		Addr:     c.Addr,
+		Auth:     clickhouse.Auth{Database: database, Username: c.Username, Password: c.Password},
+		Compression: &clickhouse.Compression{
+			Method: clickhouse.CompressionLZ4,
+		},
+		DialTimeout:     c.DialTimeout,
+		ReadTimeout:     max(c.QueryTimeout, time.Minute),
+		MaxOpenConns:    16,
+		MaxIdleConns:    8,
+		ConnMaxLifetime: time.Hour,
+		ClientInfo: clickhouse.ClientInfo{Products: []struct {
+			Name    string
+			Version string
+		}{{Name: "vigil-storage", Version: "1"}}},
+	}
+}
+
+// Ping checks that the server answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.conn.Ping(ctx); err != nil {
+		return fmt.Errorf("ping clickhouse %v: %w", s.cfg.Addr, err)
+	}
+	return nil
+}
+
+// Close stops accepting writes, flushes every queued row (retrying for up
+// to storage.flush_timeout while the server is unreachable; rows still
+// unwritten then fail their callers with ErrClosed) and closes the
+// connections.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		bs := []*batcher{s.events, s.alerts, s.incidents, s.timeline, s.deliveries}
+		if s.events != nil {
+			for _, b := range bs {
+				b.close()
+			}
+			t := time.AfterFunc(s.cfg.FlushTimeout, s.abort)
+			for _, b := range bs {
+				<-b.done
+			}
+			t.Stop()
+			s.abort()
+		}
+		s.closeErr = s.conn.Close()
+		if s.queryConn != nil {
+			s.queryConn.Close()
+		}
+	})
+	return s.closeErr
+}
+
+// WriteEvents stores events and returns once they are durable. Events are
+// idempotent by event.id (see README "Idempotence").
+func (s *Store) WriteEvents(ctx context.Context, evs []event.Event) error {
+	return write(ctx, s.events, evs, func(evs []event.Event) (*chunk, error) {
+		return encodeEvents(evs, s.cfg.StoreOriginal)
+	})
+}
+
+// WriteAlerts stores alerts; a re-emitted alert (same id, higher count)
+// replaces the earlier row.
+func (s *Store) WriteAlerts(ctx context.Context, alerts []event.Alert) error {
+	return write(ctx, s.alerts, alerts, encodeAlerts)
+}
+
+// WriteIncidents stores incident versions; the highest version is current.
+func (s *Store) WriteIncidents(ctx context.Context, incs []event.Incident) error {
+	return write(ctx, s.incidents, incs, encodeIncidents)
+}
+
+// AppendTimeline stores timeline entries, once per entry id.
+func (s *Store) AppendTimeline(ctx context.Context, entries []event.TimelineEntry) error {
+	return write(ctx, s.timeline, entries, encodeTimeline)
+}
+
+// WriteDeliveries stores outbox rows; the highest version of a key is its
+// current state.
+func (s *Store) WriteDeliveries(ctx context.Context, ds []event.Delivery) error {
+	return write(ctx, s.deliveries, ds, encodeDeliveries)
+}
+
+// withSettings adds query settings to ctx.
+func withSettings(ctx context.Context, settings map[string]any) context.Context {
+	return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings(settings)))
+}

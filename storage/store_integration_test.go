@@ -1,0 +1,192 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/vigil-soc/vigil/event"
+)
+
+func ctxT(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func jsonEq(t *testing.T, what string, got, want any) {
+	t.Helper()
+	g, _ := json.Marshal(got)
+	w, _ := json.Marshal(want)
+	if string(g) != string(w) {
+		t.Errorf("%s round trip differs:\n got  %s\n want %s", what, g, w)
+	}
+}
+
+func TestRoundTripEvents(t *testing.T) {
+	s, _, _ := testStore(t)
+	ctx := ctxT(t)
+	at := time.Date(2025, 3, 4, 10, 0, 0, 123456789, time.UTC)
+	evs := sampleEvents(3, at)
+	evs[2].Event.ID = "" // storage derives a content id
+	if err := s.WriteEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Events(ctx, []string{evs[0].Event.ID, evs[1].Event.ID, "missing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("got %d events, want 2", len(got))
+	}
+	for i := range got {
+		if !reflect.DeepEqual(got[i].Origin, evs[i].Origin) {
+			t.Errorf("origin %+v, want %+v", got[i].Origin, evs[i].Origin)
+		}
+		if got[i].Event.Original != evs[i].Event.Original {
+			t.Errorf("original %q, want %q", got[i].Event.Original, evs[i].Event.Original)
+		}
+		jsonEq(t, "event", got[i], evs[i])
+	}
+	// Typed columns hold what analysts filter on.
+	res, err := s.Query(ctx, "SELECT tenant, timestamp, user_name, source_ip, destination_ip, fields['aws.cloudtrail.eventSource'], related_ips, severity FROM events WHERE event_id = ?", evs[1].Event.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"acme", "2025-03-04T10:00:01.123Z", "bob", "203.0.113.2", "2001:db8::10", "signin.amazonaws.com", `["203.0.113.2","2001:db8::10"]`, "3"}
+	if len(res.Rows) != 1 || !reflect.DeepEqual(res.Rows[0], want) {
+		t.Errorf("typed columns = %q, want %q", res.Rows, want)
+	}
+	res, err = s.Query(ctx, "SELECT count() FROM events WHERE source_ip = toIPv6('203.0.113.2') AND has(related_users, 'svc-backup')")
+	if err != nil || res.Rows[0][0] != "1" {
+		t.Errorf("IPv4 filter on the IPv6 column: %v %v", res, err)
+	}
+}
+
+func TestRoundTripAlertsIncidentsTimelineDeliveries(t *testing.T) {
+	s, _, _ := testStore(t)
+	ctx := ctxT(t)
+	at := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	alert := event.Alert{
+		ID: "al-1", Tenant: "acme", DetectionID: "aws_console_login_no_mfa", Title: "Console login without MFA",
+		Description: "d", Severity: event.SeverityHigh, Confidence: 80, RiskScore: 70,
+		Tactics: []string{"initial-access"}, Techniques: []string{"T1078"},
+		Entities: []event.Entity{{Kind: event.EntityUser, Value: "alice"}, {Kind: event.EntityIP, Value: "203.0.113.1"}},
+		Fields:   map[string]string{"mfa": "false"}, EventIDs: []string{"evt-1", "evt-2"},
+		Origins: []event.Origin{{Topic: "cloudtrail", Partition: 1, Offset: 10}, {File: "x.json", Line: 3}},
+		Dataset: "aws.cloudtrail", Timestamp: at, LastSeen: at.Add(time.Minute), Count: 1, PolicyVersion: "p1",
+		DetectedAt: at.Add(2 * time.Minute),
+	}
+	refolded := alert
+	refolded.Count, refolded.LastSeen = 5, at.Add(10*time.Minute)
+	if err := s.WriteAlerts(ctx, []event.Alert{alert}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteAlerts(ctx, []event.Alert{refolded}); err != nil {
+		t.Fatal(err)
+	}
+	alerts, err := s.Alerts(ctx, []string{"al-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(alerts) != 1 {
+		t.Fatalf("got %d alerts, want 1", len(alerts))
+	}
+	jsonEq(t, "alert", alerts[0], refolded)
+	recent, err := s.RecentAlerts(ctx, at.Add(5*time.Minute))
+	if err != nil || len(recent) != 1 {
+		t.Errorf("RecentAlerts = %d alerts, %v; want 1", len(recent), err)
+	}
+
+	inc := event.Incident{
+		ID: "inc-1", Tenant: "acme", Title: "Account takeover", Summary: "s", Severity: event.SeverityHigh,
+		Confidence: 70, RiskScore: 150, Status: event.StatusCandidate, Rule: "ato", Kind: "sequence", Key: "user:alice",
+		FirstSeen: at, LastSeen: at.Add(time.Hour), Entities: alert.Entities, Tactics: alert.Tactics,
+		Techniques: alert.Techniques, DetectionIDs: []string{alert.DetectionID}, AlertIDs: []string{"al-1"},
+		EventIDs: []string{"evt-1"}, CreatedAt: at, UpdatedAt: at, Version: 1,
+	}
+	v2 := inc
+	v2.Status, v2.Version, v2.DeclaredAt, v2.NotifyBy, v2.Assignee = event.StatusConfirmed, 2, at.Add(time.Hour), at.Add(73*time.Hour), "ann"
+	// Newer version first: the version, not the arrival order, decides.
+	if err := s.WriteIncidents(ctx, []event.Incident{v2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteIncidents(ctx, []event.Incident{inc}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Incident(ctx, "inc-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonEq(t, "incident", got, v2)
+	if _, err := s.Incident(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Incident(nope) = %v, want ErrNotFound", err)
+	}
+	for _, tc := range []struct {
+		name string
+		f    IncidentFilter
+		want int
+	}{
+		{"all", IncidentFilter{}, 1},
+		{"tenant", IncidentFilter{Tenant: "acme"}, 1},
+		{"other tenant", IncidentFilter{Tenant: "globex"}, 0},
+		{"current status", IncidentFilter{Statuses: []event.Status{event.StatusConfirmed}}, 1},
+		{"older status only", IncidentFilter{Statuses: []event.Status{event.StatusCandidate}}, 0},
+		{"min severity met", IncidentFilter{MinSeverity: event.SeverityHigh}, 1},
+		{"min severity not met", IncidentFilter{MinSeverity: event.SeverityCritical}, 0},
+		{"in range", IncidentFilter{Since: at.Add(30 * time.Minute), Until: at.Add(2 * time.Hour)}, 1},
+		{"after range", IncidentFilter{Since: at.Add(2 * time.Hour)}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, err := s.ListIncidents(ctx, tc.f)
+			if err != nil || len(l) != tc.want {
+				t.Errorf("ListIncidents = %d, %v; want %d", len(l), err, tc.want)
+			}
+		})
+	}
+
+	entries := []event.TimelineEntry{
+		{ID: "tl-1", IncidentID: "inc-1", Tenant: "acme", At: at, Actor: "vigil/correlate", Action: event.ActionCreated, ToStatus: event.StatusCandidate},
+		{ID: "tl-2", IncidentID: "inc-1", Tenant: "acme", At: at.Add(time.Hour), Actor: "ann", Action: event.ActionTransition,
+			FromStatus: event.StatusCandidate, ToStatus: event.StatusConfirmed, Detail: "confirmed", Ref: "al-1"},
+	}
+	if err := s.AppendTimeline(ctx, entries); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AppendTimeline(ctx, entries[1:]); err != nil { // retried entry
+		t.Fatal(err)
+	}
+	tl, err := s.Timeline(ctx, "inc-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonEq(t, "timeline", tl, entries)
+
+	d := event.Delivery{Key: "inc-1/pagerduty/escalation", IncidentID: "inc-1", Tenant: "acme", Target: "pagerduty",
+		Kind: "escalation", Level: 1, Status: event.DeliveryPending, NextAttemptAt: at, Payload: `{"a":1}`,
+		CreatedAt: at, UpdatedAt: at, Version: 1}
+	d2 := d
+	d2.Key = "inc-1/slack/escalation"
+	d2.NextAttemptAt = at.Add(time.Hour)
+	if err := s.WriteDeliveries(ctx, []event.Delivery{d, d2}); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := s.PendingDeliveries(ctx, at.Add(time.Minute), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonEq(t, "pending deliveries", pending, []event.Delivery{d})
+	done := d
+	done.Status, done.Attempts, done.Version, done.UpdatedAt = event.DeliveryDelivered, 1, 2, at.Add(time.Minute)
+	if err := s.WriteDeliveries(ctx, []event.Delivery{done}); err != nil {
+		t.Fatal(err)
+	}
+	pending, err = s.PendingDeliveries(ctx, at.Add(2*time.Hour), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonEq(t, "pending deliveries after delivery", pending, []event.Delivery{d2})
+}
