@@ -1,0 +1,395 @@
+package correlate
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/vigil-soc/vigil/event"
+)
+
+var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+
+const testRules = `
+rules:
+  - id: spray
+    kind: threshold
+    title: "Password spray from {{.Group.ip}} ({{.Distinct}} users)"
+    match: {detections: ["*.signin_failed"], signal: true}
+    group_by: [ip]
+    distinct: user
+    threshold: 3
+    window: 10m
+    severity: medium
+    confidence: 60
+  - id: brute
+    kind: threshold
+    title: "Brute force against {{.Key}}"
+    match: {detections: ["*.signin_failed"], signal: true}
+    group_by: [user]
+    threshold: 5
+    window: 10m
+  - id: brute_then_success
+    kind: sequence
+    title: "Brute force then sign-in from {{.Key}}"
+    group_by: [ip]
+    span: 30m
+    severity: high
+    steps:
+      - name: failures
+        match: {detections: ["*.signin_failed"]}
+        min_count: 3
+      - name: success
+        match: {detections: ["*.signin_success"]}
+  - id: entity_user
+    kind: entity
+    title: "Alerts on {{.Key}}"
+    group_by: [user]
+    window: 1h
+    min_alerts: 2
+    min_detections: 2
+  - id: risk_host
+    kind: risk
+    title: "Risk on {{.Key}}"
+    match: {detections: ["host.*"]}
+    group_by: [host]
+    threshold: 100
+    window: 1h
+`
+
+func mustRules(tb testing.TB, y string, ids ...string) []Rule {
+	tb.Helper()
+	rules, err := ParseRules("test.yaml", []byte(y))
+	if err != nil {
+		tb.Fatalf("parse rules: %v", err)
+	}
+	if len(ids) == 0 {
+		return rules
+	}
+	var out []Rule
+	for _, r := range rules {
+		if slices.Contains(ids, r.ID) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func newTestCorrelator(tb testing.TB, rules []Rule, mod ...func(*Config)) *Correlator {
+	tb.Helper()
+	cfg := Config{
+		Rules:    rules,
+		Lateness: time.Minute,
+		Now:      func() time.Time { return t0.Add(24 * time.Hour) },
+	}
+	for _, m := range mod {
+		m(&cfg)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(c.Close)
+	return c
+}
+
+// al builds an alert: detection, offset from t0, entities as "kind:value".
+func al(id, det string, at time.Duration, ents ...string) event.Alert {
+	a := event.Alert{
+		ID: id, Tenant: "acme", DetectionID: det, Timestamp: t0.Add(at),
+		Severity: event.SeverityLow, Confidence: 40, RiskScore: 10, Count: 1,
+		EventIDs: []string{"ev-" + id},
+	}
+	if strings.HasSuffix(det, "_failed") {
+		a.Signal = true
+	}
+	for _, e := range ents {
+		k, v, _ := strings.Cut(e, ":")
+		a.Entities = append(a.Entities, event.Entity{Kind: event.EntityKind(k), Value: v})
+	}
+	return a
+}
+
+// run feeds alerts one by one (or all at once) and returns the final state
+// of every incident by id.
+func run(c *Correlator, alerts []event.Alert, oneByOne bool) map[string]event.Incident {
+	out := map[string]event.Incident{}
+	add := func(as []event.Alert) {
+		for _, inc := range c.Add(context.Background(), as) {
+			if prev, ok := out[inc.ID]; ok && inc.Version <= prev.Version {
+				panic(fmt.Sprintf("version did not increase: %d -> %d", prev.Version, inc.Version))
+			}
+			out[inc.ID] = inc
+		}
+	}
+	if oneByOne {
+		for i := range alerts {
+			add(alerts[i : i+1])
+		}
+	} else {
+		add(alerts)
+	}
+	return out
+}
+
+func byRule(incs map[string]event.Incident, rule string) []event.Incident {
+	var out []event.Incident
+	for _, inc := range incs {
+		if inc.Rule == rule {
+			out = append(out, inc)
+		}
+	}
+	slices.SortFunc(out, func(a, b event.Incident) int { return a.FirstSeen.Compare(b.FirstSeen) })
+	return out
+}
+
+func TestCorrelatorKinds(t *testing.T) {
+	min := time.Minute
+	tests := []struct {
+		name   string
+		rule   string
+		alerts []event.Alert
+		want   []wantInc // by FirstSeen
+	}{
+		{
+			name: "spray below threshold",
+			rule: "spray",
+			alerts: []event.Alert{
+				al("a1", "okta.signin_failed", 0, "ip:1.1.1.1", "user:u1"),
+				al("a2", "okta.signin_failed", min, "ip:1.1.1.1", "user:u2"),
+				al("a3", "okta.signin_failed", 2*min, "ip:1.1.1.1", "user:u2"),
+			},
+		},
+		{
+			name: "spray reaches distinct users",
+			rule: "spray",
+			alerts: []event.Alert{
+				al("a1", "okta.signin_failed", 0, "ip:1.1.1.1", "user:u1"),
+				al("a2", "okta.signin_failed", min, "ip:1.1.1.1", "user:u2"),
+				al("x1", "okta.signin_failed", min, "ip:2.2.2.2", "user:u9"),
+				al("a3", "okta.signin_failed", 2*min, "ip:1.1.1.1", "user:u3"),
+				al("a4", "okta.signin_failed", 3*min, "ip:1.1.1.1", "user:u4"),
+			},
+			want: []wantInc{{key: "ip=1.1.1.1", alerts: []string{"a1", "a2", "a3", "a4"},
+				severity: event.SeverityMedium, title: "Password spray from 1.1.1.1 (4 users)"}},
+		},
+		{
+			name: "spray twice the threshold raises severity",
+			rule: "spray",
+			alerts: func() []event.Alert {
+				var as []event.Alert
+				for i := range 6 {
+					as = append(as, al(fmt.Sprint("a", i), "okta.signin_failed", time.Duration(i)*min, "ip:1.1.1.1", fmt.Sprint("user:u", i)))
+				}
+				return as
+			}(),
+			want: []wantInc{{key: "ip=1.1.1.1", alerts: []string{"a0", "a1", "a2", "a3", "a4", "a5"}, severity: event.SeverityHigh}},
+		},
+		{
+			name: "spray spread wider than the window",
+			rule: "spray",
+			alerts: []event.Alert{
+				al("a1", "okta.signin_failed", 0, "ip:1.1.1.1", "user:u1"),
+				al("a2", "okta.signin_failed", 9*min, "ip:1.1.1.1", "user:u2"),
+				al("a3", "okta.signin_failed", 18*min, "ip:1.1.1.1", "user:u3"),
+			},
+		},
+		{
+			name: "brute force counts folded alerts",
+			rule: "brute",
+			alerts: func() []event.Alert {
+				a := al("a1", "okta.signin_failed", 0, "user:bob")
+				a.Count = 4
+				return []event.Alert{a, al("a2", "okta.signin_failed", min, "user:bob")}
+			}(),
+			want: []wantInc{{key: "user=bob", alerts: []string{"a1", "a2"}, severity: event.SeverityLow}},
+		},
+		{
+			name: "burst across a window bound is one incident",
+			rule: "brute",
+			alerts: func() []event.Alert {
+				var as []event.Alert
+				for i := range 12 { // 04:00 .. 15:00, crossing the 10:05 and 10:10 bounds
+					as = append(as, al(fmt.Sprint("a", i), "okta.signin_failed", time.Duration(4+i)*min, "user:bob"))
+				}
+				return as
+			}(),
+			want: []wantInc{{key: "user=bob", alerts: []string{"a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10", "a11"}, severity: event.SeverityMedium}},
+		},
+		{
+			name: "sequence completes",
+			rule: "brute_then_success",
+			alerts: []event.Alert{
+				al("f1", "okta.signin_failed", 0, "ip:1.1.1.1", "user:bob"),
+				al("f2", "okta.signin_failed", min, "ip:1.1.1.1", "user:bob"),
+				al("f3", "okta.signin_failed", 2*min, "ip:1.1.1.1", "user:bob"),
+				al("s1", "okta.signin_success", 5*min, "ip:1.1.1.1", "user:bob"),
+				al("s2", "okta.signin_success", 6*min, "ip:1.1.1.1", "user:bob"),
+			},
+			want: []wantInc{{key: "ip=1.1.1.1", alerts: []string{"f1", "f2", "f3", "s1", "s2"}, severity: event.SeverityCritical}},
+		},
+		{
+			name: "sequence in the wrong order",
+			rule: "brute_then_success",
+			alerts: []event.Alert{
+				al("s1", "okta.signin_success", 0, "ip:1.1.1.1"),
+				al("f1", "okta.signin_failed", min, "ip:1.1.1.1"),
+				al("f2", "okta.signin_failed", 2*min, "ip:1.1.1.1"),
+				al("f3", "okta.signin_failed", 3*min, "ip:1.1.1.1"),
+			},
+		},
+		{
+			name: "sequence too few failures",
+			rule: "brute_then_success",
+			alerts: []event.Alert{
+				al("f1", "okta.signin_failed", 0, "ip:1.1.1.1"),
+				al("f2", "okta.signin_failed", min, "ip:1.1.1.1"),
+				al("s1", "okta.signin_success", 2*min, "ip:1.1.1.1"),
+			},
+		},
+		{
+			name: "sequence beyond its span",
+			rule: "brute_then_success",
+			alerts: []event.Alert{
+				al("f1", "okta.signin_failed", 0, "ip:1.1.1.1"),
+				al("f2", "okta.signin_failed", min, "ip:1.1.1.1"),
+				al("f3", "okta.signin_failed", 2*min, "ip:1.1.1.1"),
+				al("s1", "okta.signin_success", 31*min, "ip:1.1.1.1"),
+			},
+		},
+		{
+			name: "sequence out of order within lateness",
+			rule: "brute_then_success",
+			alerts: []event.Alert{
+				al("f1", "okta.signin_failed", 0, "ip:1.1.1.1"),
+				al("f2", "okta.signin_failed", 20*time.Second, "ip:1.1.1.1"),
+				al("s1", "okta.signin_success", 50*time.Second, "ip:1.1.1.1"),
+				al("f3", "okta.signin_failed", 30*time.Second, "ip:1.1.1.1"), // late by 20s, lateness 1m
+			},
+			want: []wantInc{{key: "ip=1.1.1.1", alerts: []string{"f1", "f2", "f3", "s1"}, severity: event.SeverityCritical}},
+		},
+		{
+			name: "entity joins distinct detections, not signals",
+			rule: "entity_user",
+			alerts: []event.Alert{
+				al("e1", "o365.inbox_forward", 0, "user:bob", "mailbox:bob@acme"),
+				al("sig", "okta.signin_failed", min, "user:bob"),
+				al("e2", "azure.risky_signin", 10*min, "user:bob", "ip:9.9.9.9"),
+				al("e3", "azure.risky_signin", 50*min, "user:carol"),
+			},
+			want: []wantInc{{key: "user=bob", alerts: []string{"e1", "e2"}, severity: event.SeverityLow,
+				entities: []string{"ip:9.9.9.9", "mailbox:bob@acme", "user:bob"}}},
+		},
+		{
+			name: "entity same detection twice is not enough",
+			rule: "entity_user",
+			alerts: []event.Alert{
+				al("e1", "azure.risky_signin", 0, "user:bob"),
+				al("e2", "azure.risky_signin", 10*min, "user:bob"),
+			},
+		},
+		{
+			name: "risk sum reaches threshold without a severe alert",
+			rule: "risk_host",
+			alerts: func() []event.Alert {
+				var as []event.Alert
+				for i := range 10 {
+					a := al(fmt.Sprint("r", i), "host.odd_thing", time.Duration(i)*min, "host:h1")
+					a.RiskScore = 15
+					as = append(as, a)
+				}
+				return as
+			}(),
+			// 15×7 = 105 at r6; 150 at r9 is below twice the threshold.
+			want: []wantInc{{key: "host=h1", alerts: []string{"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9"}, severity: event.SeverityLow}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, oneByOne := range []bool{false, true} {
+				c := newTestCorrelator(t, mustRules(t, testRules, tc.rule))
+				got := byRule(run(c, tc.alerts, oneByOne), tc.rule)
+				checkIncidents(t, got, tc.want)
+			}
+		})
+	}
+}
+
+type wantInc struct {
+	key      string
+	alerts   []string
+	severity event.Severity
+	title    string
+	entities []string
+}
+
+func checkIncidents(t *testing.T, got []event.Incident, want []wantInc) {
+	t.Helper()
+	if len(got) != len(want) {
+		for _, g := range got {
+			t.Logf("got %s %s %v", g.Key, g.Summary, g.AlertIDs)
+		}
+		t.Fatalf("got %d incidents, want %d", len(got), len(want))
+	}
+	for i, w := range want {
+		g := got[i]
+		if g.Key != w.key {
+			t.Errorf("incident %d key %q, want %q", i, g.Key, w.key)
+		}
+		ids := slices.Clone(g.AlertIDs)
+		slices.Sort(ids)
+		wa := slices.Clone(w.alerts)
+		slices.Sort(wa)
+		if !slices.Equal(ids, wa) {
+			t.Errorf("incident %d alerts %v, want %v", i, ids, wa)
+		}
+		if g.Version != uint64(len(w.alerts)) {
+			t.Errorf("incident %d version %d, want %d", i, g.Version, len(w.alerts))
+		}
+		if w.severity != 0 && g.Severity != w.severity {
+			t.Errorf("incident %d severity %s, want %s", i, g.Severity, w.severity)
+		}
+		if w.title != "" && g.Title != w.title {
+			t.Errorf("incident %d title %q, want %q", i, g.Title, w.title)
+		}
+		if w.entities != nil {
+			var es []string
+			for _, e := range g.Entities {
+				es = append(es, e.String())
+			}
+			if !slices.Equal(es, w.entities) {
+				t.Errorf("incident %d entities %v, want %v", i, es, w.entities)
+			}
+		}
+		if g.Status != event.StatusCandidate || g.Tenant != "acme" || g.Summary == "" {
+			t.Errorf("incident %d: status %q tenant %q summary %q", i, g.Status, g.Tenant, g.Summary)
+		}
+		wantID := IncidentID(g.Tenant, g.Rule, g.Key, g.FirstSeen)
+		if g.Kind != string(KindThreshold) && g.Kind != string(KindRisk) && g.Kind != string(KindEntity) && g.ID != wantID {
+			t.Errorf("incident %d id %s, want %s (window start = first alert)", i, g.ID, wantID)
+		}
+	}
+}
+
+// value reads a counter or gauge.
+func value(tb testing.TB, m prometheus.Metric) float64 {
+	tb.Helper()
+	var d dto.Metric
+	if err := m.Write(&d); err != nil {
+		tb.Fatal(err)
+	}
+	switch {
+	case d.Counter != nil:
+		return d.Counter.GetValue()
+	case d.Gauge != nil:
+		return d.Gauge.GetValue()
+	}
+	tb.Fatalf("not a counter or gauge")
+	return 0
+}

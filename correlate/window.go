@@ -1,0 +1,149 @@
+package correlate
+
+// Threshold, entity and risk rules share one engine: per key, overlapping
+// event-time windows of length Window that start every Hop, aligned to the
+// Unix epoch (so a window's bounds do not depend on arrival order). Each
+// alert is added to the Window/Hop windows that contain it: O(Window/Hop)
+// per alert. A window fires once its condition holds; the incident it fires
+// into absorbs every alert of the window and every later alert of any fired
+// window. A window that fires while the key's incident still covers it (its
+// start is not after the end of the incident's last fired window) joins that
+// incident, so a burst that straddles window bounds is one incident.
+
+// window is one open event-time window of one key.
+type window struct {
+	start, end int64
+	weight     int64 // threshold: Σ Alert.Count; risk: Σ RiskScore
+	alerts     int
+	distinct   map[string]struct{} // threshold with distinct; entity: detection ids
+	entries    []*winEntry         // capped at MaxAlertsPerIncident
+	inc        *incState           // set once the window fired
+}
+
+// winEntry is one alert of one key, shared by the key's windows that hold it
+// so that an alert joins the incident once.
+type winEntry struct {
+	rec      *alertRec
+	attached bool
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+func (c *Correlator) winAdd(ks *keyState, a *alertRec) {
+	r := ks.rule
+	hop, span := int64(r.Hop), int64(r.Window)
+	last := floorDiv(a.t, hop) * hop
+	e := &winEntry{rec: a}
+	for s := last - span + hop; s <= last; s += hop {
+		w := c.windowAt(ks, s, s+span)
+		c.addToWindow(r, w, e)
+		switch {
+		case w.inc != nil:
+			if !e.attached {
+				e.attached = true
+				c.attach(w.inc, ks, a)
+			}
+			w.inc.noteMetric(r.windowMetric(w))
+		case r.fires(w):
+			c.fire(ks, w)
+		}
+	}
+}
+
+// windowAt finds or opens the key's window starting at s.
+func (c *Correlator) windowAt(ks *keyState, s, end int64) *window {
+	i := len(ks.wins)
+	for i > 0 && ks.wins[i-1].start >= s {
+		i--
+	}
+	if i < len(ks.wins) && ks.wins[i].start == s {
+		return ks.wins[i]
+	}
+	w := &window{start: s, end: end}
+	if needsDistinct(ks.rule) {
+		w.distinct = map[string]struct{}{}
+	}
+	wins := append(ks.wins, nil)
+	copy(wins[i+1:], wins[i:])
+	wins[i] = w
+	c.openWindows++
+	c.m.openWindows.Inc()
+	ks.wins = wins
+	return w
+}
+
+func needsDistinct(r *Rule) bool {
+	return r.Kind == KindEntity || (r.Kind == KindThreshold && r.Distinct != "")
+}
+
+func distinctPart(r *Rule) string {
+	if r.Kind == KindEntity {
+		return DistinctDetection
+	}
+	return r.Distinct
+}
+
+func (c *Correlator) addToWindow(r *Rule, w *window, e *winEntry) {
+	a := e.rec
+	w.alerts++
+	switch r.Kind {
+	case KindRisk:
+		w.weight += int64(a.risk)
+	default:
+		w.weight += int64(a.count)
+	}
+	if w.distinct != nil && len(w.distinct) < c.cfg.MaxDistinct {
+		a.forEachValue(distinctPart(r), func(v string) bool {
+			w.distinct[v] = struct{}{}
+			return len(w.distinct) < c.cfg.MaxDistinct
+		})
+	}
+	if w.inc == nil && len(w.entries) < c.cfg.MaxAlertsPerIncident {
+		w.entries = append(w.entries, e)
+	}
+}
+
+// windowMetric is the number the rule's threshold compares.
+func (r *Rule) windowMetric(w *window) int64 {
+	switch {
+	case r.Kind == KindEntity:
+		return int64(w.alerts)
+	case r.Kind == KindThreshold && r.Distinct != "":
+		return int64(len(w.distinct))
+	default:
+		return w.weight
+	}
+}
+
+func (r *Rule) fires(w *window) bool {
+	if r.Kind == KindEntity {
+		return w.alerts >= r.MinAlerts && len(w.distinct) >= r.MinDetections
+	}
+	return r.windowMetric(w) >= int64(r.Threshold)
+}
+
+// fire turns the window into (part of) an incident.
+func (c *Correlator) fire(ks *keyState, w *window) {
+	inc := ks.inc
+	if inc == nil || w.start > inc.coverEnd {
+		inc = c.newIncident(ks, w.start)
+		ks.inc = inc
+	}
+	w.inc = inc
+	for _, e := range w.entries {
+		if !e.attached {
+			e.attached = true
+			c.attach(inc, ks, e.rec)
+		}
+	}
+	w.entries = nil
+	inc.coverEnd = max(inc.coverEnd, w.end)
+	inc.retainUntil = max(inc.retainUntil, inc.coverEnd+int64(ks.rule.Window))
+	inc.noteMetric(ks.rule.windowMetric(w))
+}
