@@ -35,6 +35,8 @@ func testStore(t testing.TB, mutate ...func(*Config)) (*Store, *testenv.ClickHou
 	return s, env, db
 }
 
+func testEnv(t testing.TB) *testenv.ClickHouseEnv { t.Helper(); return testenv.ClickHouse(t) }
+
 func testLogger(t testing.TB) *slog.Logger {
 	if os.Getenv("VIGIL_TEST_LOG") != "" {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))

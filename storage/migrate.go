@@ -268,8 +268,9 @@ func (s *Store) applyRetention(ctx context.Context) error {
 	if err := row.Scan(&create); err != nil {
 		return fmt.Errorf("read events table definition: %w", err)
 	}
-	want := fmt.Sprintf("INTERVAL %d DAY", d.RetentionDays)
-	if strings.Contains(create, want) {
+	// The server shows the TTL as toIntervalDay(N).
+	if strings.Contains(create, fmt.Sprintf("toIntervalDay(%d)", d.RetentionDays)) ||
+		strings.Contains(create, fmt.Sprintf("INTERVAL %d DAY", d.RetentionDays)) {
 		return nil
 	}
 	s.log.Info("changing events retention", "days", d.RetentionDays)
