@@ -1,0 +1,260 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// Kafka is the cluster the benchmark produces to and measures.
+type Kafka struct {
+	Brokers []string
+	client  *kafka.Client
+}
+
+// NewKafka returns a Kafka for the bootstrap brokers.
+func NewKafka(brokers []string) *Kafka {
+	return &Kafka{Brokers: brokers, client: &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 15 * time.Second}}
+}
+
+// Ping checks that a broker answers a metadata request.
+func (k *Kafka) Ping(ctx context.Context) error {
+	conn, err := k.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := conn.Brokers(); err != nil {
+		return fmt.Errorf("read brokers: %w", err)
+	}
+	return nil
+}
+
+// CreateTopics creates the topics with the given partitions (replication
+// factor 1) and waits until every partition has a leader. A topic that
+// exists already is left as it is.
+func (k *Kafka) CreateTopics(ctx context.Context, partitions int, names ...string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	cfgs := make([]kafka.TopicConfig, len(names))
+	for i, n := range names {
+		cfgs[i] = kafka.TopicConfig{Topic: n, NumPartitions: partitions, ReplicationFactor: 1}
+	}
+	err := k.withController(ctx, func(c *kafka.Conn) error { return c.CreateTopics(cfgs...) })
+	if err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
+		return fmt.Errorf("create topics: %w", err)
+	}
+	for _, n := range names {
+		if err := k.waitLeaders(ctx, n); err != nil {
+			return fmt.Errorf("wait for topic %s: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// DeleteTopics deletes the topics; missing topics are not an error.
+func (k *Kafka) DeleteTopics(ctx context.Context, names ...string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	err := k.withController(ctx, func(c *kafka.Conn) error { return c.DeleteTopics(names...) })
+	if err != nil && !errors.Is(err, kafka.UnknownTopicOrPartition) {
+		return fmt.Errorf("delete topics: %w", err)
+	}
+	return nil
+}
+
+// Partitions returns the partition ids of each topic; topics that do not
+// exist are left out.
+func (k *Kafka) Partitions(ctx context.Context, topics ...string) (map[string][]int, error) {
+	md, err := k.client.Metadata(ctx, &kafka.MetadataRequest{Topics: topics})
+	if err != nil {
+		return nil, fmt.Errorf("read metadata: %w", err)
+	}
+	out := make(map[string][]int, len(md.Topics))
+	for _, t := range md.Topics {
+		if t.Error != nil || len(t.Partitions) == 0 {
+			continue
+		}
+		for _, p := range t.Partitions {
+			out[t.Name] = append(out[t.Name], p.ID)
+		}
+	}
+	return out, nil
+}
+
+// EndOffsets returns the high watermark (offset of the next record) of
+// every partition of the topics.
+func (k *Kafka) EndOffsets(ctx context.Context, parts map[string][]int) (map[string]map[int]int64, error) {
+	req := &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{}}
+	for t, ps := range parts {
+		for _, p := range ps {
+			req.Topics[t] = append(req.Topics[t], kafka.LastOffsetOf(p))
+		}
+	}
+	resp, err := k.client.ListOffsets(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("list offsets: %w", err)
+	}
+	out := make(map[string]map[int]int64, len(resp.Topics))
+	for t, ps := range resp.Topics {
+		out[t] = make(map[int]int64, len(ps))
+		for _, p := range ps {
+			if p.Error != nil {
+				return nil, fmt.Errorf("list offsets of %s/%d: %w", t, p.Partition, p.Error)
+			}
+			out[t][p.Partition] = p.LastOffset
+		}
+	}
+	return out, nil
+}
+
+// Records returns the number of records in the topics' partitions
+// (high watermark minus log start), 0 for a topic that does not exist.
+func (k *Kafka) Records(ctx context.Context, topics ...string) (int64, error) {
+	parts, err := k.Partitions(ctx, topics...)
+	if err != nil || len(parts) == 0 {
+		return 0, err
+	}
+	req := &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{}}
+	for t, ps := range parts {
+		for _, p := range ps {
+			req.Topics[t] = append(req.Topics[t], kafka.FirstOffsetOf(p), kafka.LastOffsetOf(p))
+		}
+	}
+	resp, err := k.client.ListOffsets(ctx, req)
+	if err != nil {
+		return 0, fmt.Errorf("list offsets: %w", err)
+	}
+	var n int64
+	for t, ps := range resp.Topics {
+		for _, p := range ps {
+			if p.Error != nil {
+				return 0, fmt.Errorf("list offsets of %s/%d: %w", t, p.Partition, p.Error)
+			}
+			n += p.LastOffset - p.FirstOffset
+		}
+	}
+	return n, nil
+}
+
+// Committed returns the group's committed offsets; a partition without a
+// commit is reported as -1.
+func (k *Kafka) Committed(ctx context.Context, group string, parts map[string][]int) (map[string]map[int]int64, error) {
+	resp, err := k.client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: parts})
+	if err != nil {
+		return nil, fmt.Errorf("fetch offsets of group %s: %w", group, err)
+	}
+	if resp.Error != nil {
+		return nil, fmt.Errorf("fetch offsets of group %s: %w", group, resp.Error)
+	}
+	out := make(map[string]map[int]int64, len(resp.Topics))
+	for t, ps := range resp.Topics {
+		out[t] = make(map[int]int64, len(ps))
+		for _, p := range ps {
+			if p.Error != nil {
+				return nil, fmt.Errorf("fetch offset of %s/%d: %w", t, p.Partition, p.Error)
+			}
+			out[t][p.Partition] = p.CommittedOffset
+		}
+	}
+	return out, nil
+}
+
+// Lag is the sum over the partitions of end offset minus the group's
+// committed offset (the log start when the group has committed nothing).
+func (k *Kafka) Lag(ctx context.Context, group string, parts map[string][]int) (int64, error) {
+	end, err := k.EndOffsets(ctx, parts)
+	if err != nil {
+		return 0, err
+	}
+	com, err := k.Committed(ctx, group, parts)
+	if err != nil {
+		return 0, err
+	}
+	var lag int64
+	for t, ps := range parts {
+		for _, p := range ps {
+			c := com[t][p]
+			if c < 0 {
+				c = 0 // topics are fresh: the log starts at 0
+			}
+			lag += max(0, end[t][p]-c)
+		}
+	}
+	return lag, nil
+}
+
+func (k *Kafka) dial(ctx context.Context) (*kafka.Conn, error) {
+	var errs []error
+	for _, b := range k.Brokers {
+		conn, err := kafka.DialContext(ctx, "tcp", b)
+		if err == nil {
+			return conn, nil
+		}
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 {
+		return nil, errors.New("no broker address")
+	}
+	return nil, fmt.Errorf("dial brokers: %w", errors.Join(errs...))
+}
+
+// withController runs fn on a connection to the controller, where
+// CreateTopics and DeleteTopics must be sent.
+func (k *Kafka) withController(ctx context.Context, fn func(*kafka.Conn) error) error {
+	conn, err := k.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	ctl, err := conn.Controller()
+	if err != nil {
+		return fmt.Errorf("find controller: %w", err)
+	}
+	addr := net.JoinHostPort(ctl.Host, strconv.Itoa(ctl.Port))
+	cc, err := kafka.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("dial controller %s: %w", addr, err)
+	}
+	defer cc.Close()
+	_ = cc.SetDeadline(time.Now().Add(30 * time.Second))
+	return fn(cc)
+}
+
+func (k *Kafka) waitLeaders(ctx context.Context, topic string) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var last error
+	for {
+		md, err := k.client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
+		switch {
+		case err != nil:
+			last = err
+		case len(md.Topics) != 1 || md.Topics[0].Error != nil || len(md.Topics[0].Partitions) == 0:
+			last = fmt.Errorf("topic not in metadata yet")
+		default:
+			last = nil
+			for _, p := range md.Topics[0].Partitions {
+				if p.Leader.ID < 0 || p.Leader.Host == "" {
+					last = fmt.Errorf("partition %d has no leader", p.ID)
+				}
+			}
+			if last == nil {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (last: %v)", ctx.Err(), last)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
