@@ -41,10 +41,14 @@ func (mg *Manager) dossier(ctx context.Context, id string) (dossier, error) {
 	sort.SliceStable(d.alerts, func(i, j int) bool { return d.alerts[i].Timestamp.Before(d.alerts[j].Timestamp) })
 	sort.SliceStable(d.events, func(i, j int) bool { return d.events[i].Timestamp.Before(d.events[j].Timestamp) })
 	sort.SliceStable(d.timeline, func(i, j int) bool {
-		if !d.timeline[i].At.Equal(d.timeline[j].At) {
-			return d.timeline[i].At.Before(d.timeline[j].At)
+		a, b := d.timeline[i], d.timeline[j]
+		if !a.At.Equal(b.At) {
+			return a.At.Before(b.At)
 		}
-		return d.timeline[i].ID < d.timeline[j].ID
+		if (a.Action == event.ActionCreated) != (b.Action == event.ActionCreated) {
+			return a.Action == event.ActionCreated
+		}
+		return a.ID < b.ID
 	})
 	return d, nil
 }

@@ -1,0 +1,117 @@
+package escalate
+
+import (
+	"context"
+	"flag"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-soc/vigil/escalate/escalatetest"
+	"github.com/vigil-soc/vigil/event"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// reportFixture plays a fixed incident through its whole life.
+func reportFixture(t *testing.T) (*Manager, *clock) {
+	t.Helper()
+	ctx := context.Background()
+	cfg := testConfig(t, baseConfig+"\nsla: {confirm: 30m, contain: 2h, close: 72h}\n")
+	st := escalatetest.New()
+	clk := newClock(t0)
+	mg := newTestManager(t, cfg, st, clk)
+	st.AddEvents(
+		event.Event{Timestamp: t0.Add(-40 * time.Minute), Event: event.Meta{ID: "e1", Dataset: "azure.signinlogs", Action: "Sign-in", Outcome: "success"},
+			User: event.User{Name: "alice@acme.example"}, Source: event.Endpoint{IP: "203.0.113.7"}},
+		event.Event{Timestamp: t0.Add(-35 * time.Minute), Event: event.Meta{ID: "e2", Dataset: "o365.audit", Action: "New-InboxRule", Outcome: "success"},
+			User: event.User{Name: "alice@acme.example"}, Source: event.Endpoint{IP: "203.0.113.7"}},
+	)
+	st.AddAlerts(
+		event.Alert{ID: "a1", Tenant: "acme", DetectionID: "azure.signin_anonymous_ip", Title: "Sign-in from an anonymising proxy",
+			Severity: event.SeverityMedium, Techniques: []string{"T1078.004"}, Tactics: []string{"initial-access"},
+			Entities: []event.Entity{{Kind: event.EntityUser, Value: "alice@acme.example"}, {Kind: event.EntityIP, Value: "203.0.113.7"}},
+			EventIDs: []string{"e1"}, Timestamp: t0.Add(-40 * time.Minute)},
+		event.Alert{ID: "a2", Tenant: "acme", DetectionID: "o365.external_forwarding_rule", Title: "Inbox rule forwards mail externally",
+			Severity: event.SeverityHigh, Techniques: []string{"T1114.003"}, Tactics: []string{"collection"},
+			Entities: []event.Entity{{Kind: event.EntityMailbox, Value: "alice@acme.example"}},
+			EventIDs: []string{"e2"}, Timestamp: t0.Add(-35 * time.Minute)},
+	)
+	c := candidate("inc-golden", event.SeverityHigh, 70, "a1", "a2")
+	c.FirstSeen, c.LastSeen = t0.Add(-40*time.Minute), t0.Add(-35*time.Minute)
+	c.EventIDs = []string{"e1", "e2"}
+	c.Techniques = []string{"T1078.004", "T1114.003"}
+	c.Tactics = []string{"collection", "initial-access"}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(mg.Observe(ctx, []event.Incident{c}))
+	clk.Add(20 * time.Minute)
+	_, err := mg.Transition(ctx, "inc-golden", event.StatusTriage, "alice", "taking it")
+	must(err)
+	clk.Add(40 * time.Minute)
+	_, err = mg.Transition(ctx, "inc-golden", event.StatusConfirmed, "alice", "user did not create the rule")
+	must(err)
+	clk.Add(3 * time.Hour)
+	_, err = mg.Transition(ctx, "inc-golden", event.StatusContained, "alice", "sessions revoked, rule removed")
+	must(err)
+	clk.Add(time.Hour)
+	_, err = mg.AddNote(ctx, "inc-golden", "bob", "follow-up: block legacy auth for the tenant")
+	must(err)
+	clk.Add(20 * time.Hour)
+	_, err = mg.MarkCustomerNotified(ctx, "inc-golden", "bob", "mail to the security contact")
+	must(err)
+	for _, to := range []event.Status{event.StatusEradicated, event.StatusRecovered} {
+		clk.Add(2 * time.Hour)
+		_, err = mg.Transition(ctx, "inc-golden", to, "alice", "password reset, MFA enforced")
+		must(err)
+	}
+	return mg, clk
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -run %s -update)", err, t.Name())
+	}
+	if got != string(want) {
+		t.Fatalf("%s differs (go test -run %s -update, then review the diff):\n%s", path, t.Name(), got)
+	}
+}
+
+func TestReportGolden(t *testing.T) {
+	mg, _ := reportFixture(t)
+	got, err := mg.Report(context.Background(), "inc-golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "testdata/report.golden.md", got)
+}
+
+func TestNotificationDraft(t *testing.T) {
+	mg, _ := reportFixture(t)
+	got, err := mg.NotificationDraft(context.Background(), "inc-golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"T1114.003 Email Collection", "alice@acme.example", "2 related events and 2 alerts",
+		"contained — sessions revoked", "Remove mailbox forwarding and inbox rules", "Reset the credentials",
+		"due to you by 2025-03-06 10:00 UTC", "next update by",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("draft lacks %q:\n%s", want, got)
+		}
+	}
+	golden(t, "testdata/notification.golden.md", got)
+}

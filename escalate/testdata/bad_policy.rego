@@ -1,0 +1,2 @@
+package vigil.escalate
+confirm if {
