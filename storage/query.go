@@ -24,8 +24,9 @@ type Result struct {
 
 // Query runs an analyst's read-only SQL (`vigil query`) in the store's
 // database: the server enforces readonly = 1, so INSERT, ALTER, DROP and
-// setting changes are refused. At most storage.query_max_rows rows are
-// returned.
+// setting changes are refused. Arguments fill ? placeholders, except a
+// Params argument, which fills {name:Type} placeholders. At most
+// storage.query_max_rows rows are returned.
 func (s *Store) Query(ctx context.Context, sql string, args ...any) (*Result, error) {
 	s.queryOnce.Do(func() {
 		s.queryConn, s.queryErr = clickhouse.Open(s.cfg.options(s.cfg.Database))
@@ -35,11 +36,20 @@ func (s *Store) Query(ctx context.Context, sql string, args ...any) (*Result, er
 	}
 	ctx, cancel := s.readCtx(ctx)
 	defer cancel()
-	ctx = withSettings(ctx, map[string]any{
+	opts := []clickhouse.QueryOption{clickhouse.WithSettings(clickhouse.Settings{
 		"readonly":           1,
 		"max_execution_time": int(s.cfg.QueryTimeout.Seconds()),
-	})
-	rows, err := s.queryConn.Query(ctx, sql, args...)
+	})}
+	var positional []any
+	for _, a := range args {
+		if p, ok := a.(Params); ok {
+			opts = append(opts, clickhouse.WithParameters(clickhouse.Parameters(p)))
+			continue
+		}
+		positional = append(positional, a)
+	}
+	ctx = clickhouse.Context(ctx, opts...)
+	rows, err := s.queryConn.Query(ctx, sql, positional...)
 	if err != nil {
 		return nil, fmt.Errorf("run query: %w", err)
 	}
@@ -61,7 +71,12 @@ func (s *Store) Query(ctx context.Context, sql string, args ...any) (*Result, er
 		}
 		row := make([]string, len(dest))
 		for i, d := range dest {
-			row[i] = formatValue(reflect.ValueOf(d).Elem().Interface())
+			v := reflect.ValueOf(d).Elem().Interface()
+			if t, ok := v.(time.Time); ok && (res.Types[i] == "Date" || res.Types[i] == "Date32") {
+				row[i] = t.Format(time.DateOnly)
+				continue
+			}
+			row[i] = formatValue(v)
 		}
 		res.Rows = append(res.Rows, row)
 	}
@@ -110,3 +125,7 @@ func formatValue(v any) string {
 	}
 	return fmt.Sprint(v)
 }
+
+// Params are server-side query parameters: pass one as an argument of
+// Query to fill {name:Type} placeholders.
+type Params map[string]string
