@@ -1,0 +1,285 @@
+package detect
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/topdown/cache"
+
+	"github.com/vigil-soc/vigil/event"
+)
+
+// Detection is the metadata of one loaded detection.
+type Detection struct {
+	ID             string         `json:"id"`
+	Title          string         `json:"title"`
+	Description    string         `json:"description"`
+	Severity       event.Severity `json:"severity"`
+	Confidence     int            `json:"confidence"`
+	RiskScore      int            `json:"risk_score"`
+	Tactics        []string       `json:"tactics"`
+	Techniques     []string       `json:"techniques"`
+	LogSources     []string       `json:"log_sources"`
+	FalsePositives []string       `json:"false_positives,omitempty"`
+	References     []string       `json:"references,omitempty"`
+	// Signal marks a building block: never suppressed, consumed by
+	// correlation thresholds rather than shown on its own.
+	Signal bool `json:"signal,omitempty"`
+	// Budget is the evaluation cost allowed per event; zero means the
+	// engine default.
+	Budget time.Duration `json:"-"`
+	// Package is the Rego package, File and Line where it is defined.
+	Package string `json:"package"`
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+}
+
+// deniedBuiltins are left out of the sandbox capabilities: no network, no
+// environment, no runtime configuration.
+var deniedBuiltins = map[string]bool{
+	"http.send":          true,
+	"net.lookup_ip_addr": true,
+	"opa.runtime":        true,
+}
+
+func sandboxCapabilities() *ast.Capabilities {
+	c := ast.CapabilitiesForThisVersion()
+	kept := c.Builtins[:0:0]
+	for _, b := range c.Builtins {
+		if !deniedBuiltins[b.Name] {
+			kept = append(kept, b)
+		}
+	}
+	c.Builtins = kept
+	return c
+}
+
+// policySet is one compiled, immutable generation of the policies. Engine
+// swaps whole sets; a Detect call uses one.
+type policySet struct {
+	version  string
+	files    *files
+	compiler *ast.Compiler
+	store    storage.Store
+	query    rego.PreparedEvalQuery   // every detection at once
+	perDet   []rego.PreparedEvalQuery // one per detection, for error attribution and bench
+	dets     []Detection              // sorted by ID
+	byPkg    map[string]int           // package path → index in dets
+	need     *pathSet
+	cache    cache.InterQueryValueCache
+}
+
+func newCompiler() *ast.Compiler {
+	return ast.NewCompiler().
+		WithCapabilities(sandboxCapabilities()).
+		WithDefaultRegoVersion(ast.RegoV1).
+		WithEnablePrintStatements(false)
+}
+
+// compileSet compiles f into a policy set: the modules as written (for
+// tests and metadata) plus a generated package whose single partial set
+// rule holds the body of every detection's finding rule, so that one
+// query evaluates all detections and OPA's rule index picks the few rule
+// bodies an event can satisfy.
+func compileSet(ctx context.Context, label string, f *files, defaultBudget time.Duration) (*policySet, error) {
+	// First compile: validate, and capture each finding rule once its
+	// references are resolved to absolute data.* paths.
+	findings := map[string][]*ast.Rule{}
+	c1 := newCompiler().WithStageAfterID(ast.StageResolveRefs, ast.CompilerStageDefinition{
+		Name:       "CaptureFindings",
+		MetricName: "capture_findings",
+		Stage: func(c *ast.Compiler) *ast.Error {
+			for _, m := range c.Modules {
+				if !isDetection(m) {
+					continue
+				}
+				pkg := m.Package.Path.String()
+				for _, r := range m.Rules {
+					if r.Head.Name.String() == findingRule {
+						findings[pkg] = append(findings[pkg], r.Copy())
+					}
+				}
+			}
+			return nil
+		},
+	})
+	c1.Compile(f.modules)
+	if c1.Failed() {
+		return nil, astErrors(label, c1.Errors).err()
+	}
+
+	store := inmem.NewFromObjectWithOpts(map[string]any{"vigil": f.data}, inmem.OptRoundTripOnWrite(false))
+	s := &policySet{version: f.version, files: f, store: store, byPkg: map[string]int{}}
+
+	// Metadata of every detection.
+	var problems errorList
+	seen := map[string]string{}
+	var pkgs []string
+	for _, m := range f.modules {
+		if isDetection(m) {
+			pkgs = append(pkgs, m.Package.Path.String())
+		}
+	}
+	sort.Strings(pkgs)
+	for _, pkg := range pkgs {
+		var file string
+		var line int
+		for name, m := range f.modules {
+			if m.Package.Path.String() == pkg {
+				file, line = name, m.Package.Location.Row
+				for _, r := range m.Rules {
+					if r.Head.Name.String() == metadataRule {
+						line = r.Location.Row
+					}
+				}
+			}
+		}
+		d, err := evalMetadata(ctx, c1, store, pkg)
+		where := path.Join(label, file)
+		if err != nil {
+			problems.add(where, line, "%v", err)
+			continue
+		}
+		if d.ID == "" {
+			problems.add(where, line, "metadata.id missing in %s", pkg)
+			continue
+		}
+		if other, dup := seen[d.ID]; dup {
+			problems.add(where, line, "detection id %q already used by %s", d.ID, other)
+			continue
+		}
+		seen[d.ID] = pkg
+		d.Package, d.File, d.Line = pkg, where, line
+		if d.Budget == 0 {
+			d.Budget = defaultBudget
+		}
+		s.dets = append(s.dets, d)
+	}
+	if len(problems) > 0 {
+		return nil, problems.err()
+	}
+	sort.Slice(s.dets, func(i, j int) bool { return s.dets[i].ID < s.dets[j].ID })
+	for i, d := range s.dets {
+		s.byPkg[d.Package] = i
+	}
+
+	// Second compile with the aggregate.
+	agg := aggregateModule(pkgs, findings)
+	mods := make(map[string]*ast.Module, len(f.modules)+1)
+	for k, v := range f.modules {
+		mods[k] = v
+	}
+	mods["vigil.engine.generated.rego"] = agg
+	c2 := newCompiler()
+	c2.Compile(mods)
+	if c2.Failed() {
+		return nil, astErrors(label, c2.Errors).err()
+	}
+	s.compiler = c2
+	s.need = inputPaths(c2.Modules)
+
+	// Size the builtin value cache (compiled regexes, globs) well above the
+	// number of patterns, so a large rule set does not thrash it.
+	entries := 4*countPatterns(c2.Modules) + 256
+	s.cache = cache.NewInterQueryValueCache(ctx, &cache.Config{
+		InterQueryBuiltinValueCache: cache.InterQueryBuiltinValueCacheConfig{MaxNumEntries: &entries},
+	})
+
+	q, err := prepare(ctx, c2, store, aggregatePkg+"."+aggregateRule)
+	if err != nil {
+		return nil, fmt.Errorf("prepare detection query: %w", err)
+	}
+	s.query = q
+	s.perDet = make([]rego.PreparedEvalQuery, len(s.dets))
+	for i, d := range s.dets {
+		if s.perDet[i], err = prepare(ctx, c2, store, d.Package+"."+findingRule); err != nil {
+			return nil, fmt.Errorf("prepare query of %s: %w", d.ID, err)
+		}
+	}
+	return s, nil
+}
+
+func prepare(ctx context.Context, c *ast.Compiler, store storage.Store, query string) (rego.PreparedEvalQuery, error) {
+	return rego.New(
+		rego.Query(query),
+		rego.Compiler(c),
+		rego.Store(store),
+		rego.Capabilities(sandboxCapabilities()),
+		rego.EnablePrintStatements(false),
+	).PrepareForEval(ctx)
+}
+
+func evalMetadata(ctx context.Context, c *ast.Compiler, store storage.Store, pkg string) (Detection, error) {
+	var d Detection
+	rs, err := rego.New(rego.Query(pkg+"."+metadataRule), rego.Compiler(c), rego.Store(store)).Eval(ctx)
+	if err != nil {
+		return d, fmt.Errorf("evaluate metadata of %s: %w", pkg, err)
+	}
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return d, fmt.Errorf("%s has a finding rule but no metadata", pkg)
+	}
+	b, err := json.Marshal(rs[0].Expressions[0].Value)
+	if err != nil {
+		return d, err
+	}
+	var raw struct {
+		Detection
+		BudgetNS int64 `json:"budget_ns"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return d, fmt.Errorf("decode metadata of %s: %w", pkg, err)
+	}
+	d = raw.Detection
+	d.Budget = time.Duration(raw.BudgetNS)
+	return d, nil
+}
+
+// aggregateModule builds
+//
+//	package vigil.engine
+//	findings contains [<package>, <finding key>] if { <finding body> }
+//
+// with one rule per finding rule of every detection.
+func aggregateModule(pkgs []string, findings map[string][]*ast.Rule) *ast.Module {
+	mod := ast.MustParseModuleWithOpts("package vigil.engine\n", ast.ParserOptions{RegoVersion: ast.RegoV1})
+	for _, pkg := range pkgs {
+		for _, r := range findings[pkg] {
+			nr := ast.MustParseRuleWithOpts(aggregateRule+` contains x if { x := 1 }`, ast.ParserOptions{RegoVersion: ast.RegoV1})
+			nr.Head.Key = ast.ArrayTerm(ast.StringTerm(pkg), r.Head.Key)
+			nr.Head.Location = r.Head.Location
+			nr.Body = r.Body
+			nr.Location = r.Location
+			nr.Module = mod
+			mod.Rules = append(mod.Rules, nr)
+		}
+	}
+	return mod
+}
+
+// countPatterns counts the string constants passed to regex and glob
+// builtins.
+func countPatterns(modules map[string]*ast.Module) int {
+	n := 0
+	for _, m := range modules {
+		ast.WalkExprs(m, func(e *ast.Expr) bool {
+			if !e.IsCall() {
+				return false
+			}
+			name := e.Operator().String()
+			if strings.HasPrefix(name, "regex.") || strings.HasPrefix(name, "glob.") {
+				n++
+			}
+			return false
+		})
+	}
+	return n
+}

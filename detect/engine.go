@@ -1,0 +1,426 @@
+// Package detect evaluates vigil's Rego detections against normalized
+// events and turns their findings into alerts.
+//
+// All detections are compiled once into one policy set. Besides the
+// modules as written, the set holds a generated package whose single
+// partial set rule carries the body of every detection's finding rule, so
+// that one prepared query evaluates every detection for an event and OPA's
+// rule index discards the rule bodies an event cannot satisfy. The input is
+// built as an AST value straight from the event.Event struct, with only the
+// paths the policies read.
+//
+// A policy set is immutable. Reload builds a new one, runs the policy tests
+// and fixtures against it, and swaps it in atomically; each Detect call uses
+// exactly one set.
+package detect
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/sourcegraph/conc/pool"
+
+	"github.com/vigil-soc/vigil/event"
+)
+
+// Engine evaluates detections. It is safe for concurrent use.
+type Engine struct {
+	cfg     Config
+	logger  *slog.Logger
+	metrics *metrics
+
+	set      atomic.Pointer[policySet]
+	reloadMu sync.Mutex
+	sup      *suppressor
+}
+
+// New loads, compiles and tests the policies and returns a ready engine.
+func New(ctx context.Context, cfg Config, logger *slog.Logger, reg prometheus.Registerer) (*Engine, error) {
+	cfg.SetDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("validate detect config: %w", err)
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	e := &Engine{
+		cfg:     cfg,
+		logger:  logger,
+		metrics: newMetrics(reg),
+		sup:     newSuppressor(cfg.SuppressWindow),
+	}
+	set, err := e.build(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load policies: %w", err)
+	}
+	e.set.Store(set)
+	e.metrics.retain(nil, set.dets)
+	logger.Info("policies loaded", "version", set.version, "detections", len(set.dets))
+	return e, nil
+}
+
+// build reads, compiles and (unless disabled) tests a new policy set.
+func (e *Engine) build(ctx context.Context) (*policySet, error) {
+	src, err := newSource(e.cfg.PolicyDir, e.cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	f, err := readFiles(src)
+	if err != nil {
+		return nil, err
+	}
+	set, err := compileSet(ctx, src.label, f, e.cfg.DefaultBudget)
+	if err != nil {
+		return nil, err
+	}
+	if e.cfg.SkipTests {
+		return set, nil
+	}
+	rep, err := runRegoTests(ctx, src.label, f)
+	if err != nil {
+		return nil, err
+	}
+	rep.Fixtures = e.runFixtures(ctx, set)
+	if fails := rep.failures(); len(fails) > 0 {
+		return nil, errors.New(strings.Join(fails, "\n"))
+	}
+	return set, nil
+}
+
+// Reload compiles the policies and data again, runs their tests and, only if
+// all of that succeeds, replaces the loaded set. On failure the old set
+// stays and the error names file:line: message for each problem.
+func (e *Engine) Reload(ctx context.Context) error {
+	e.reloadMu.Lock()
+	defer e.reloadMu.Unlock()
+	set, err := e.build(ctx)
+	if err != nil {
+		e.metrics.reloads.WithLabelValues("failure").Inc()
+		e.logger.Error("policy reload rejected, keeping the loaded set", "version", e.Version(), "err", err)
+		return fmt.Errorf("reload policies: %w", err)
+	}
+	old := e.set.Swap(set)
+	e.metrics.reloads.WithLabelValues("success").Inc()
+	e.metrics.retain(old.dets, set.dets)
+	e.logger.Info("policies reloaded", "old_version", old.version, "version", set.version, "detections", len(set.dets))
+	return nil
+}
+
+// Watch polls PolicyDir and DataDir every Reload.Interval and reloads when a
+// file changed. It returns when ctx ends. With embedded policies and no
+// DataDir there is nothing to watch and it only waits.
+func (e *Engine) Watch(ctx context.Context) error {
+	dirs := []string{e.cfg.PolicyDir, e.cfg.DataDir}
+	if (dirs[0] == "" && dirs[1] == "") || e.cfg.Reload.Interval < 0 {
+		<-ctx.Done()
+		return nil
+	}
+	last := fingerprint(dirs...)
+	t := time.NewTicker(e.cfg.Reload.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		fp := fingerprint(dirs...)
+		if fp == last {
+			continue
+		}
+		last = fp
+		// Reload logs and counts a rejected set; keep watching.
+		_ = e.Reload(ctx)
+	}
+}
+
+// Version identifies the loaded policies and data (a hash of their files).
+func (e *Engine) Version() string { return e.set.Load().version }
+
+// Detections returns the metadata of the loaded detections, sorted by id.
+func (e *Engine) Detections() []Detection {
+	return append([]Detection(nil), e.set.Load().dets...)
+}
+
+// finding is one result of one detection for one event.
+type finding struct {
+	det      int
+	entities []event.Entity
+	key      string
+	fields   map[string]string
+	severity event.Severity
+}
+
+// Detect evaluates every detection against every event and returns the
+// alerts in input order, then by detection id and entity key. Evaluation
+// errors and timeouts of single events are counted and logged, not
+// returned; an error is returned only when ctx ends.
+func (e *Engine) Detect(ctx context.Context, events []event.Event) ([]event.Alert, error) {
+	if len(events) == 0 {
+		return nil, nil
+	}
+	set := e.set.Load()
+	results := make([][]finding, len(events))
+	workers := min(e.cfg.Workers, len(events))
+	if workers <= 1 {
+		for i := range events {
+			results[i] = e.evalEvent(ctx, set, &events[i])
+		}
+	} else {
+		p := pool.New().WithMaxGoroutines(workers)
+		chunk := (len(events) + workers - 1) / workers
+		for start := 0; start < len(events); start += chunk {
+			end := min(start+chunk, len(events))
+			p.Go(func() {
+				for i := start; i < end; i++ {
+					results[i] = e.evalEvent(ctx, set, &events[i])
+				}
+			})
+		}
+		p.Wait()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	e.metrics.events.Add(float64(len(events)))
+	for _, d := range set.dets {
+		e.metrics.evaluations.WithLabelValues(d.ID).Add(float64(len(events)))
+	}
+	now := e.cfg.Now()
+	var alerts []event.Alert
+	for i := range events {
+		for _, f := range results[i] {
+			d := &set.dets[f.det]
+			e.metrics.matches.WithLabelValues(d.ID).Inc()
+			a := newAlert(set, d, &events[i], f, now)
+			if d.Signal || e.cfg.SuppressWindow < 0 {
+				alerts = append(alerts, a)
+				continue
+			}
+			if out, ok := e.sup.add(a, f.key); ok {
+				alerts = append(alerts, out)
+			} else {
+				e.metrics.suppressed.Inc()
+			}
+		}
+	}
+	return alerts, nil
+}
+
+// Flush returns the suppressed alerts whose window ended by now and that
+// folded more findings since they were emitted, with their final Count and
+// the same id as when first emitted.
+func (e *Engine) Flush(now time.Time) []event.Alert { return e.sup.flush(now) }
+
+// evalEvent runs the one query over all detections for ev.
+func (e *Engine) evalEvent(ctx context.Context, set *policySet, ev *event.Event) []finding {
+	input := eventValue(ev, set.need)
+	ectx, cancel := context.WithTimeout(ctx, e.cfg.EvalTimeout)
+	defer cancel()
+	start := time.Now()
+	rs, err := set.query.Eval(ectx, rego.EvalParsedInput(input), rego.EvalInterQueryBuiltinValueCache(set.cache))
+	e.metrics.evalSeconds.Observe(time.Since(start).Seconds())
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		if ectx.Err() != nil {
+			e.metrics.timeouts.Inc()
+			e.logger.Warn("detection evaluation timed out", "event_id", ev.Event.ID, "timeout", e.cfg.EvalTimeout)
+			return nil
+		}
+		// Attribute the error: evaluate each detection on its own, count
+		// the ones that fail and keep the findings of the others.
+		return e.evalEach(ctx, set, ev, input)
+	}
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return nil
+	}
+	items, _ := rs[0].Expressions[0].Value.([]any)
+	out := make([]finding, 0, len(items))
+	for _, it := range items {
+		pair, ok := it.([]any)
+		if !ok || len(pair) != 2 {
+			continue
+		}
+		pkg, _ := pair[0].(string)
+		idx, ok := set.byPkg[pkg]
+		if !ok {
+			continue
+		}
+		out = append(out, makeFinding(idx, ev, pair[1]))
+	}
+	sortFindings(set, out)
+	return out
+}
+
+func (e *Engine) evalEach(ctx context.Context, set *policySet, ev *event.Event, input ast.Value) []finding {
+	var out []finding
+	for i, q := range set.perDet {
+		ectx, cancel := context.WithTimeout(ctx, e.cfg.EvalTimeout)
+		rs, err := q.Eval(ectx, rego.EvalParsedInput(input), rego.EvalInterQueryBuiltinValueCache(set.cache))
+		cancel()
+		if err != nil {
+			e.metrics.errors.WithLabelValues(set.dets[i].ID).Inc()
+			e.logger.Warn("detection evaluation failed", "policy", set.dets[i].ID, "event_id", ev.Event.ID, "err", err)
+			continue
+		}
+		if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+			continue
+		}
+		items, _ := rs[0].Expressions[0].Value.([]any)
+		for _, it := range items {
+			out = append(out, makeFinding(i, ev, it))
+		}
+	}
+	sortFindings(set, out)
+	return out
+}
+
+func sortFindings(set *policySet, fs []finding) {
+	if len(fs) < 2 {
+		return
+	}
+	sort.Slice(fs, func(i, j int) bool {
+		a, b := set.dets[fs[i].det].ID, set.dets[fs[j].det].ID
+		if a != b {
+			return a < b
+		}
+		return fs[i].key < fs[j].key
+	})
+}
+
+// makeFinding reads the object a finding rule produced. Entities default to
+// the event's user.name, host.name, source.ip and cloud.account.id; the
+// finding's "entities" object overrides or adds kinds (a value may be a
+// string or an array of strings; empty strings are dropped).
+func makeFinding(det int, ev *event.Event, v any) finding {
+	f := finding{det: det}
+	ents := map[event.EntityKind][]string{}
+	set := func(k event.EntityKind, vals ...string) {
+		var keep []string
+		for _, s := range vals {
+			if s != "" {
+				keep = append(keep, s)
+			}
+		}
+		ents[k] = keep
+	}
+	set(event.EntityUser, ev.User.Name)
+	host := ev.Host.Name
+	if host == "" {
+		host = ev.Host.Hostname
+	}
+	set(event.EntityHost, host)
+	set(event.EntityIP, ev.Source.IP)
+	set(event.EntityCloudAccount, ev.Cloud.Account.ID)
+
+	obj, _ := v.(map[string]any)
+	if m, ok := obj["entities"].(map[string]any); ok {
+		for k, x := range m {
+			switch y := x.(type) {
+			case string:
+				set(event.EntityKind(k), y)
+			case []any:
+				var vals []string
+				for _, z := range y {
+					vals = append(vals, stringify(z))
+				}
+				set(event.EntityKind(k), vals...)
+			default:
+				set(event.EntityKind(k), stringify(y))
+			}
+		}
+	}
+	if m, ok := obj["fields"].(map[string]any); ok && len(m) > 0 {
+		f.fields = make(map[string]string, len(m))
+		for k, x := range m {
+			f.fields[k] = stringify(x)
+		}
+	}
+	if s, ok := obj["severity"].(string); ok {
+		f.severity, _ = event.ParseSeverity(s)
+	}
+	for k, vals := range ents {
+		for _, s := range vals {
+			f.entities = append(f.entities, event.Entity{Kind: k, Value: s})
+		}
+	}
+	sort.Slice(f.entities, func(i, j int) bool {
+		if f.entities[i].Kind != f.entities[j].Kind {
+			return f.entities[i].Kind < f.entities[j].Kind
+		}
+		return f.entities[i].Value < f.entities[j].Value
+	})
+	parts := make([]string, 0, len(f.entities))
+	for _, en := range f.entities {
+		parts = append(parts, en.String())
+	}
+	f.key = strings.Join(parts, "|")
+	if k, ok := obj["key"].(string); ok && k != "" {
+		f.key = k
+	}
+	return f
+}
+
+func stringify(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// newAlert builds the alert for one finding (Count 1). Signals get an id
+// from detection, event and entities; other alerts get theirs from the
+// suppressor.
+func newAlert(set *policySet, d *Detection, ev *event.Event, f finding, now time.Time) event.Alert {
+	sev := d.Severity
+	if f.severity != event.SeverityUnknown {
+		sev = f.severity
+	}
+	a := event.Alert{
+		Tenant:        ev.Tenant(),
+		DetectionID:   d.ID,
+		Title:         d.Title,
+		Description:   d.Description,
+		Severity:      sev,
+		Confidence:    d.Confidence,
+		RiskScore:     d.RiskScore,
+		Tactics:       d.Tactics,
+		Techniques:    d.Techniques,
+		Entities:      f.entities,
+		Fields:        f.fields,
+		EventIDs:      []string{ev.Event.ID},
+		Origins:       []event.Origin{ev.Origin},
+		Dataset:       ev.Event.Dataset,
+		Timestamp:     ev.Timestamp,
+		LastSeen:      ev.Timestamp,
+		Count:         1,
+		Signal:        d.Signal,
+		PolicyVersion: set.version,
+		DetectedAt:    now,
+	}
+	a.ID = event.StableID("al-", d.ID, ev.Tenant(), ev.Event.ID, f.key)
+	return a
+}

@@ -1,0 +1,393 @@
+package detect
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/vigil-soc/vigil/event"
+)
+
+// pathSet is the tree of input paths the loaded policies read. A nil
+// *pathSet or one with all set means "the whole subtree".
+type pathSet struct {
+	all  bool
+	kids map[string]*pathSet
+}
+
+// want returns the subtree for key, or nil when no policy reads it.
+func (p *pathSet) want(key string) (*pathSet, bool) {
+	if p == nil || p.all {
+		return p, true
+	}
+	k, ok := p.kids[key]
+	return k, ok
+}
+
+func (p *pathSet) add(path []string) {
+	n := p
+	for _, k := range path {
+		if n.all {
+			return
+		}
+		if n.kids == nil {
+			n.kids = map[string]*pathSet{}
+		}
+		c, ok := n.kids[k]
+		if !ok {
+			c = &pathSet{}
+			n.kids[k] = c
+		}
+		n = c
+	}
+	n.all = true
+	n.kids = nil
+}
+
+// inputPaths collects the input paths read by modules. A reference with a
+// variable or computed part, or a bare input, keeps the whole subtree from
+// that point.
+func inputPaths(modules map[string]*ast.Module) *pathSet {
+	root := &pathSet{}
+	var visit func(x any)
+	visit = func(x any) {
+		ast.WalkTerms(x, func(t *ast.Term) bool {
+			switch v := t.Value.(type) {
+			case ast.Ref:
+				if !v[0].Equal(ast.InputRootDocument) {
+					return false // descend into the reference's terms
+				}
+				var path []string
+				for _, p := range v[1:] {
+					s, ok := p.Value.(ast.String)
+					if !ok {
+						break
+					}
+					path = append(path, string(s))
+				}
+				root.add(path)
+				for _, p := range v[1:] {
+					visit(p)
+				}
+				return true
+			case ast.Var:
+				if v.Equal(ast.InputRootDocument.Value) {
+					root.add(nil)
+				}
+			}
+			return false
+		})
+	}
+	for _, m := range modules {
+		for _, r := range m.Rules {
+			visit(r)
+		}
+	}
+	return root
+}
+
+// eventValue builds the policy input for ev directly as an AST value, with
+// the same shape as ev.MarshalJSON but only the paths in need (nil: all).
+func eventValue(ev *event.Event, need *pathSet) ast.Value {
+	o := objb{need: need}
+	if !ev.Timestamp.IsZero() {
+		o.str("@timestamp", ev.Timestamp.Format(time.RFC3339Nano))
+	}
+	o.obj("event", false, func(b *objb) {
+		m := &ev.Event
+		b.strAlways("id", m.ID)
+		b.str("kind", m.Kind)
+		b.strs("category", m.Category)
+		b.strs("type", m.Type)
+		b.str("action", m.Action)
+		b.str("outcome", m.Outcome)
+		b.str("dataset", m.Dataset)
+		b.str("module", m.Module)
+		b.str("provider", m.Provider)
+		b.str("code", m.Code)
+		b.num("severity", int64(m.Severity))
+		b.str("original", m.Original)
+		b.time("created", m.Created)
+		b.time("ingested", m.Ingested)
+	})
+	o.obj("organization", false, func(b *objb) {
+		b.str("id", ev.Organization.ID)
+		b.str("name", ev.Organization.Name)
+	})
+	o.obj("user", false, func(b *objb) {
+		u := &ev.User
+		b.str("name", u.Name)
+		b.str("domain", u.Domain)
+		b.str("id", u.ID)
+		b.str("email", u.Email)
+		b.strs("roles", u.Roles)
+		if t := u.Target; t != nil {
+			b.obj("target", true, func(b *objb) {
+				b.str("name", t.Name)
+				b.str("domain", t.Domain)
+				b.str("id", t.ID)
+				b.str("email", t.Email)
+			})
+		}
+	})
+	endpoint := func(b *objb, e *event.Endpoint) {
+		b.str("ip", e.IP)
+		b.num("port", int64(e.Port))
+		b.str("domain", e.Domain)
+		b.str("address", e.Address)
+		b.num("bytes", e.Bytes)
+		b.num("packets", e.Packets)
+		b.obj("geo", false, func(b *objb) {
+			g := &e.Geo
+			b.str("country_iso_code", g.CountryISOCode)
+			b.str("country_name", g.CountryName)
+			b.str("region_name", g.RegionName)
+			b.str("city_name", g.CityName)
+			if g.Location != nil {
+				b.obj("location", true, func(b *objb) {
+					b.float("lat", g.Location.Lat)
+					b.float("lon", g.Location.Lon)
+				})
+			}
+		})
+	}
+	o.obj("source", false, func(b *objb) { endpoint(b, &ev.Source) })
+	o.obj("destination", false, func(b *objb) { endpoint(b, &ev.Destination) })
+	o.obj("host", false, func(b *objb) {
+		h := &ev.Host
+		b.str("name", h.Name)
+		b.str("hostname", h.Hostname)
+		b.str("id", h.ID)
+		b.strs("ip", h.IP)
+		b.obj("os", false, func(b *objb) {
+			b.str("family", h.OS.Family)
+			b.str("name", h.OS.Name)
+		})
+	})
+	o.obj("process", false, func(b *objb) {
+		p := &ev.Process
+		b.num("pid", p.PID)
+		b.str("name", p.Name)
+		b.str("executable", p.Executable)
+		b.str("command_line", p.CommandLine)
+		b.strs("args", p.Args)
+		b.str("entity_id", p.EntityID)
+		if pp := p.Parent; pp != nil {
+			b.obj("parent", true, func(b *objb) {
+				b.num("pid", pp.PID)
+				b.str("name", pp.Name)
+				b.str("executable", pp.Executable)
+				b.str("command_line", pp.CommandLine)
+			})
+		}
+	})
+	o.obj("file", false, func(b *objb) {
+		f := &ev.File
+		b.str("path", f.Path)
+		b.str("name", f.Name)
+		b.str("directory", f.Directory)
+		b.str("extension", f.Extension)
+		b.num("size", f.Size)
+	})
+	o.obj("cloud", false, func(b *objb) {
+		c := &ev.Cloud
+		b.str("provider", c.Provider)
+		b.str("region", c.Region)
+		b.obj("account", false, func(b *objb) {
+			b.str("id", c.Account.ID)
+			b.str("name", c.Account.Name)
+		})
+		b.obj("service", false, func(b *objb) { b.str("name", c.Service.Name) })
+	})
+	o.obj("network", false, func(b *objb) {
+		n := &ev.Network
+		b.str("transport", n.Transport)
+		b.str("protocol", n.Protocol)
+		b.str("direction", n.Direction)
+		b.num("bytes", n.Bytes)
+		b.str("community_id", n.CommunityID)
+	})
+	o.obj("dns", false, func(b *objb) {
+		d := &ev.DNS
+		b.obj("question", false, func(b *objb) {
+			b.str("name", d.Question.Name)
+			b.str("type", d.Question.Type)
+			b.str("registered_domain", d.Question.RegisteredDomain)
+		})
+		b.str("response_code", d.ResponseCode)
+		b.strs("answers", d.Answers)
+	})
+	o.obj("url", false, func(b *objb) {
+		b.str("full", ev.URL.Full)
+		b.str("domain", ev.URL.Domain)
+		b.str("path", ev.URL.Path)
+	})
+	o.obj("http", false, func(b *objb) {
+		b.str("method", ev.HTTP.Method)
+		b.num("status_code", int64(ev.HTTP.StatusCode))
+	})
+	o.obj("tls", false, func(b *objb) {
+		b.str("version", ev.TLS.Version)
+		b.str("server_name", ev.TLS.ServerName)
+		b.str("ja3", ev.TLS.JA3)
+	})
+	o.obj("email", false, func(b *objb) {
+		b.strs("to", ev.Email.To)
+		b.str("from", ev.Email.From)
+		b.str("subject", ev.Email.Subject)
+	})
+	o.obj("user_agent", false, func(b *objb) { b.str("original", ev.UserAgent.Original) })
+	o.obj("related", false, func(b *objb) {
+		b.strs("user", ev.Related.User)
+		b.strs("ip", ev.Related.IP)
+		b.strs("hosts", ev.Related.Hosts)
+	})
+	o.str("message", ev.Message)
+	o.strs("tags", ev.Tags)
+	for k, v := range ev.Vendor {
+		if event.IsECSField(k) {
+			continue
+		}
+		if sub, ok := need.want(k); ok {
+			o.kvs = append(o.kvs, [2]*ast.Term{ast.StringTerm(k), ast.NewTerm(anyValue(v, sub))})
+		}
+	}
+	return ast.NewObject(o.kvs...)
+}
+
+// objb accumulates the key/value pairs of one object, skipping keys no
+// policy reads and empty values (as encoding/json's omitempty does).
+type objb struct {
+	need *pathSet
+	kvs  [][2]*ast.Term
+}
+
+func (b *objb) put(k string, v ast.Value) {
+	b.kvs = append(b.kvs, [2]*ast.Term{ast.StringTerm(k), ast.NewTerm(v)})
+}
+
+func (b *objb) str(k, v string) {
+	if v == "" {
+		return
+	}
+	b.strAlways(k, v)
+}
+
+func (b *objb) strAlways(k, v string) {
+	if _, ok := b.need.want(k); ok {
+		b.put(k, ast.String(v))
+	}
+}
+
+func (b *objb) strs(k string, v []string) {
+	if len(v) == 0 {
+		return
+	}
+	if _, ok := b.need.want(k); ok {
+		ts := make([]*ast.Term, len(v))
+		for i, s := range v {
+			ts[i] = ast.StringTerm(s)
+		}
+		b.put(k, ast.NewArray(ts...))
+	}
+}
+
+func (b *objb) num(k string, v int64) {
+	if v == 0 {
+		return
+	}
+	if _, ok := b.need.want(k); ok {
+		b.put(k, ast.Number(strconv.FormatInt(v, 10)))
+	}
+}
+
+func (b *objb) float(k string, v float64) {
+	if _, ok := b.need.want(k); ok {
+		b.put(k, ast.Number(strconv.FormatFloat(v, 'g', -1, 64)))
+	}
+}
+
+func (b *objb) time(k string, t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	b.str(k, t.Format(time.RFC3339Nano))
+}
+
+// obj adds a nested object built by fill. Without keep, an object that ends
+// up empty is left out (omitzero on a struct).
+func (b *objb) obj(k string, keep bool, fill func(*objb)) {
+	sub, ok := b.need.want(k)
+	if !ok {
+		return
+	}
+	c := objb{need: sub}
+	fill(&c)
+	if len(c.kvs) == 0 && !keep {
+		return
+	}
+	b.put(k, ast.NewObject(c.kvs...))
+}
+
+// anyValue converts a value decoded by encoding/json into an AST value,
+// keeping only the paths in need.
+func anyValue(v any, need *pathSet) ast.Value {
+	switch x := v.(type) {
+	case nil:
+		return ast.NullValue
+	case string:
+		return ast.String(x)
+	case bool:
+		return ast.Boolean(x)
+	case float64:
+		return ast.Number(strconv.FormatFloat(x, 'g', -1, 64))
+	case json.Number:
+		return ast.Number(x)
+	case int:
+		return ast.Number(strconv.Itoa(x))
+	case int64:
+		return ast.Number(strconv.FormatInt(x, 10))
+	case map[string]any:
+		kvs := make([][2]*ast.Term, 0, len(x))
+		for k, e := range x {
+			sub, ok := need.want(k)
+			if !ok {
+				continue
+			}
+			kvs = append(kvs, [2]*ast.Term{ast.StringTerm(k), ast.NewTerm(anyValue(e, sub))})
+		}
+		return ast.NewObject(kvs...)
+	case []any:
+		ts := make([]*ast.Term, len(x))
+		for i, e := range x {
+			// Array elements are addressed by index or iterated; keep the
+			// subtree below each element as requested for "any element".
+			ts[i] = ast.NewTerm(anyValue(e, need.elem()))
+		}
+		return ast.NewArray(ts...)
+	case []string:
+		ts := make([]*ast.Term, len(x))
+		for i, e := range x {
+			ts[i] = ast.StringTerm(e)
+		}
+		return ast.NewArray(ts...)
+	default:
+		// Not what encoding/json produces; convert generically.
+		if av, err := ast.InterfaceToValue(x); err == nil {
+			return av
+		}
+		return ast.NullValue
+	}
+}
+
+// elem returns the subtree for the elements of an array. References into
+// arrays use a variable or number, which inputPaths records as the whole
+// subtree, so an array below a partial path is always kept whole.
+func (p *pathSet) elem() *pathSet {
+	if p == nil || p.all {
+		return p
+	}
+	return nil
+}

@@ -1,0 +1,85 @@
+package detect
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the engine's Prometheus series. Per-detection series carry
+// one label, detection, so their cardinality is the number of detections;
+// series of detections removed by a reload are deleted.
+//
+// Evaluation time is measured per event for the whole set: all detections
+// run in one query, so the time of a single detection inside it cannot be
+// observed. vigil policy bench (BenchDetections) measures the cost of each
+// detection on its own and Engine.Bench publishes it as
+// vigil_detect_detection_cost_seconds.
+type metrics struct {
+	evaluations *prometheus.CounterVec
+	matches     *prometheus.CounterVec
+	errors      *prometheus.CounterVec
+	cost        *prometheus.GaugeVec
+	events      prometheus.Counter
+	evalSeconds prometheus.Histogram
+	timeouts    prometheus.Counter
+	suppressed  prometheus.Counter
+	reloads     *prometheus.CounterVec
+	loaded      prometheus.Gauge
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		evaluations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigil_detect_evaluations_total", Help: "Events evaluated, per detection.",
+		}, []string{"detection"}),
+		matches: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigil_detect_matches_total", Help: "Findings raised, per detection (before suppression).",
+		}, []string{"detection"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigil_detect_errors_total", Help: "Evaluation errors, per detection.",
+		}, []string{"detection"}),
+		cost: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "vigil_detect_detection_cost_seconds", Help: "Measured evaluation cost per event of each detection (set by bench).",
+		}, []string{"detection"}),
+		events: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vigil_detect_events_total", Help: "Events evaluated.",
+		}),
+		evalSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "vigil_detect_evaluation_seconds", Help: "Time to evaluate every detection on one event.",
+			Buckets: prometheus.ExponentialBuckets(2e-6, 2, 16),
+		}),
+		timeouts: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vigil_detect_timeouts_total", Help: "Events whose evaluation hit eval_timeout.",
+		}),
+		suppressed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vigil_detect_suppressed_total", Help: "Findings folded into an open alert by suppression.",
+		}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigil_detect_reloads_total", Help: "Policy reloads by result.",
+		}, []string{"result"}),
+		loaded: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "vigil_detect_detections", Help: "Detections in the loaded policy set.",
+		}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.evaluations, m.matches, m.errors, m.cost, m.events, m.evalSeconds,
+			m.timeouts, m.suppressed, m.reloads, m.loaded)
+	}
+	return m
+}
+
+// retain deletes the per-detection series of detections not in ids.
+func (m *metrics) retain(old, cur []Detection) {
+	keep := make(map[string]bool, len(cur))
+	for _, d := range cur {
+		keep[d.ID] = true
+	}
+	for _, d := range old {
+		if !keep[d.ID] {
+			m.evaluations.DeleteLabelValues(d.ID)
+			m.matches.DeleteLabelValues(d.ID)
+			m.errors.DeleteLabelValues(d.ID)
+			m.cost.DeleteLabelValues(d.ID)
+		}
+	}
+	m.loaded.Set(float64(len(cur)))
+}

@@ -1,0 +1,87 @@
+package detect
+
+import (
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/vigil-soc/vigil/event"
+)
+
+// maxFoldedIDs bounds the event ids and origins kept on a suppressed alert.
+const maxFoldedIDs = 100
+
+// suppressor folds findings of the same detection for the same tenant and
+// entity key within one window into one alert. Windows are aligned to the
+// event time (truncated to the window length), so the alert id
+// StableID("al-", detection, key, window start) is the same on every replay.
+type suppressor struct {
+	window time.Duration
+	mu     sync.Mutex
+	open   map[string]*openAlert
+}
+
+type openAlert struct {
+	alert event.Alert
+	end   time.Time
+	dirty bool // folded findings not yet emitted
+}
+
+func newSuppressor(window time.Duration) *suppressor {
+	return &suppressor{window: window, open: map[string]*openAlert{}}
+}
+
+// add returns the alert to emit now and true for the first finding of a
+// window; later findings in the window only fold into the open alert.
+func (s *suppressor) add(a event.Alert, entityKey string) (event.Alert, bool) {
+	start := a.Timestamp.Truncate(s.window)
+	key := a.DetectionID + "\x00" + a.Tenant + "\x00" + entityKey + "\x00" + start.UTC().Format(time.RFC3339Nano)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if o, ok := s.open[key]; ok {
+		o.alert.Count++
+		if a.Timestamp.After(o.alert.LastSeen) {
+			o.alert.LastSeen = a.Timestamp
+		}
+		if len(o.alert.EventIDs) < maxFoldedIDs {
+			o.alert.EventIDs = append(o.alert.EventIDs, a.EventIDs...)
+			o.alert.Origins = append(o.alert.Origins, a.Origins...)
+		}
+		o.alert.DetectedAt = a.DetectedAt
+		o.dirty = true
+		return event.Alert{}, false
+	}
+	a.ID = event.StableID("al-", a.DetectionID, a.Tenant+"|"+entityKey, start.UTC().Format(time.RFC3339Nano))
+	s.open[key] = &openAlert{alert: a, end: start.Add(s.window)}
+	return cloneAlert(a), true
+}
+
+// flush emits the open alerts whose window ended by now and that folded
+// findings since they were emitted, and forgets every ended window.
+func (s *suppressor) flush(now time.Time) []event.Alert {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []event.Alert
+	for k, o := range s.open {
+		if o.end.After(now) {
+			continue
+		}
+		if o.dirty {
+			out = append(out, cloneAlert(o.alert))
+		}
+		delete(s.open, k)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Timestamp.Equal(out[j].Timestamp) {
+			return out[i].Timestamp.Before(out[j].Timestamp)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+func cloneAlert(a event.Alert) event.Alert {
+	a.EventIDs = append([]string(nil), a.EventIDs...)
+	a.Origins = append([]event.Origin(nil), a.Origins...)
+	return a
+}

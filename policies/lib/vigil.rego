@@ -1,0 +1,77 @@
+# Helpers shared by detections. Everything here is evaluated only after a
+# detection's indexed conditions matched, so it may be more expensive than
+# a plain comparison.
+package vigil.lib
+
+# tenant is the event's organization.id ("" when absent).
+tenant := object.get(input, ["organization", "id"], "")
+
+# cmdline is the process command line in lower case ("" when absent).
+cmdline := lower(object.get(input, ["process", "command_line"], ""))
+
+# process_name is process.name in lower case ("" when absent).
+process_name := lower(object.get(input, ["process", "name"], ""))
+
+# event_data is winlog.event_data (all values are strings), {} when absent.
+event_data := object.get(input, ["winlog", "event_data"], {})
+
+# ed(name) is one winlog.event_data value in lower case, "" when absent.
+ed(name) := lower(object.get(event_data, name, ""))
+
+# tenant_table(table) merges table.default with table[<tenant>]: the
+# per-tenant form of allow-lists and watch lists in data.vigil.*.
+tenant_table(table) := object.union(object.get(table, "default", {}), object.get(table, tenant, {}))
+
+# bad_ip(ip) holds when ip is on the threat-intel list or in one of its
+# networks.
+bad_ip(ip) if data.vigil.threat_intel.ips[ip]
+
+bad_ip(ip) if {
+	some cidr in data.vigil.threat_intel.cidrs
+	net.cidr_contains(cidr, ip)
+}
+
+# threat_ip_reason(ip) says why an ip is listed.
+threat_ip_reason(ip) := data.vigil.threat_intel.ips[ip]
+
+threat_ip_reason(ip) := "listed network" if {
+	not data.vigil.threat_intel.ips[ip]
+	bad_ip(ip)
+}
+
+# bad_domain(name) holds when name or one of its parent domains is on the
+# threat-intel domain list.
+bad_domain(name) if {
+	parts := split(lower(trim_suffix(name, ".")), ".")
+	some i in numbers.range(0, count(parts) - 2)
+	data.vigil.threat_intel.domains[concat(".", array.slice(parts, i, count(parts)))]
+}
+
+# anonymous_ip(ip) holds for addresses of anonymising services (Tor exits,
+# commercial VPN and proxy ranges).
+anonymous_ip(ip) if data.vigil.threat_intel.anonymous_ips[ip]
+
+anonymous_ip(ip) if {
+	some cidr in data.vigil.threat_intel.anonymous_cidrs
+	net.cidr_contains(cidr, ip)
+}
+
+# watched_country holds when source.geo names a country on the tenant's
+# sign-in watch list (by ISO code or by name).
+watched_country := c if {
+	watch := tenant_table(data.vigil.watchlist.countries)
+	c := input.source.geo.country_iso_code
+	watch[c]
+}
+
+watched_country := c if {
+	watch := tenant_table(data.vigil.watchlist.countries)
+	not input.source.geo.country_iso_code
+	c := input.source.geo.country_name
+	some code, name in watch
+	lower(name) == lower(c)
+}
+
+# criticality(kind, name) is the criticality of an asset or identity from
+# data.vigil.assets ("normal" when not listed).
+criticality(kind, name) := object.get(data.vigil.assets, [kind, lower(name), "criticality"], "normal")

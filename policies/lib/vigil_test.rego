@@ -1,0 +1,31 @@
+package vigil.lib_test
+
+import data.vigil.lib
+
+test_bad_ip_listed if lib.bad_ip("203.0.113.66")
+
+test_bad_ip_network if lib.bad_ip("198.51.100.77")
+
+test_bad_ip_clean if not lib.bad_ip("8.8.8.8")
+
+test_bad_domain_parent if lib.bad_domain("cdn.evil-updates.example")
+
+test_bad_domain_clean if not lib.bad_domain("www.example.org")
+
+test_watched_country_default if {
+	lib.watched_country == "KP" with input as {"source": {"geo": {"country_iso_code": "KP"}}}
+}
+
+test_watched_country_by_name if {
+	lib.watched_country == "Iran" with input as {"source": {"geo": {"country_name": "Iran"}}}
+}
+
+test_watched_country_per_tenant if {
+	lib.watched_country == "BR" with input as {"organization": {"id": "acme"}, "source": {"geo": {"country_iso_code": "BR"}}}
+	not lib.watched_country with input as {"organization": {"id": "other"}, "source": {"geo": {"country_iso_code": "BR"}}}
+}
+
+test_criticality if {
+	lib.criticality("hosts", "DC01") == "critical"
+	lib.criticality("hosts", "laptop-7") == "normal"
+}
