@@ -517,7 +517,7 @@ func (c *Correlator) prune(ks *keyState) {
 			}
 		}
 	}
-	if ks.inc != nil && ks.inc.retainUntil <= wm {
+	if ks.inc != nil && ks.inc.retainUntil < wm {
 		ks.inc = nil
 	}
 }

@@ -261,11 +261,11 @@ func TestIncidentFields(t *testing.T) {
 		Title: "Brute force then sign-in from ip=1.1.1.1", Severity: event.SeverityCritical,
 		Confidence: 70, RiskScore: 100, Status: event.StatusCandidate, Rule: "brute_then_success",
 		Kind: "sequence", Key: "ip=1.1.1.1", FirstSeen: t0, LastSeen: t0.Add(3 * time.Minute),
-		Entities:     []event.Entity{{Kind: "ip", Value: "1.1.1.1"}, {Kind: "user", Value: "bob"}},
-		Tactics:      []string{"credential-access"}, Techniques: []string{"T1110.001"},
+		Entities: []event.Entity{{Kind: "ip", Value: "1.1.1.1"}, {Kind: "user", Value: "bob"}},
+		Tactics:  []string{"credential-access"}, Techniques: []string{"T1110.001"},
 		DetectionIDs: []string{"okta.signin_failed", "okta.signin_success"},
 		AlertIDs:     []string{"f1", "f2", "f3", "s1"}, EventIDs: []string{"ev-f1", "ev-f2", "ev-f3", "ev-s1"},
-		CreatedAt:    t0.Add(24 * time.Hour), UpdatedAt: t0.Add(24 * time.Hour), Version: 4,
+		CreatedAt: t0.Add(24 * time.Hour), UpdatedAt: t0.Add(24 * time.Hour), Version: 4,
 	}
 	want.Summary = g.Summary
 	if fmt.Sprintf("%+v", g) != fmt.Sprintf("%+v", want) {
@@ -278,4 +278,3 @@ func TestIncidentFields(t *testing.T) {
 		}
 	}
 }
-

@@ -1,0 +1,130 @@
+package correlate
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/vigil-soc/vigil/event"
+)
+
+// DefaultTopic is the correlate topic.
+const DefaultTopic = "vigil.correlate"
+
+// PublisherConfig configures a Publisher.
+type PublisherConfig struct {
+	Brokers []string
+	// Topic defaults to DefaultTopic.
+	Topic string
+	// BatchTimeout bounds how long a partial batch waits before it is sent;
+	// Publish is synchronous, so this is added latency; default 5ms.
+	BatchTimeout time.Duration
+	// WriteTimeout bounds one write; default 10s.
+	WriteTimeout time.Duration
+}
+
+// Publisher routes alerts to the correlate topic: one record per (rule, key)
+// an alert matches, keyed "tenant|rule|key" so that every record of a key
+// lands on the same partition (kafka-go's Hash balancer, the same in every
+// process). Publish returns only once the brokers acknowledged every record
+// (acks=all), so the caller may then commit its own input offsets.
+type Publisher struct {
+	w     *kafka.Writer
+	rules atomic.Pointer[[]Rule]
+	m     *Metrics
+	log   *slog.Logger
+}
+
+// NewPublisher returns a Publisher for the rules. m may be nil.
+func NewPublisher(cfg PublisherConfig, rules []Rule, logger *slog.Logger, m *Metrics) (*Publisher, error) {
+	if len(cfg.Brokers) == 0 {
+		return nil, errors.New("correlate publisher: brokers: required")
+	}
+	if cfg.Topic == "" {
+		cfg.Topic = DefaultTopic
+	}
+	if cfg.BatchTimeout == 0 {
+		cfg.BatchTimeout = 5 * time.Millisecond
+	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = 10 * time.Second
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if m == nil {
+		m = NewMetrics(nil)
+	}
+	p := &Publisher{
+		w: &kafka.Writer{
+			Addr:         kafka.TCP(cfg.Brokers...),
+			Topic:        cfg.Topic,
+			Balancer:     &kafka.Hash{},
+			RequiredAcks: kafka.RequireAll,
+			Async:        false,
+			BatchSize:    1000,
+			BatchBytes:   16 << 20,
+			BatchTimeout: cfg.BatchTimeout,
+			WriteTimeout: cfg.WriteTimeout,
+			MaxAttempts:  5,
+		},
+		m:   m,
+		log: logger,
+	}
+	p.SetRules(rules)
+	return p, nil
+}
+
+// SetRules swaps the rule set used for routing.
+func (p *Publisher) SetRules(rules []Rule) { p.rules.Store(&rules) }
+
+// RecordKey is the Kafka key of a correlate record.
+func RecordKey(tenant, rule, key string) []byte {
+	return []byte(tenant + "|" + rule + "|" + key)
+}
+
+// Messages returns the correlate records for the alerts under the rules.
+func Messages(rules []Rule, alerts []event.Alert) ([]kafka.Message, error) {
+	var msgs []kafka.Message
+	for i := range alerts {
+		a := &alerts[i]
+		for j := range rules {
+			r := &rules[j]
+			for _, k := range r.Keys(a) {
+				v, err := json.Marshal(Record{Rule: r.ID, Key: k, Alert: *a})
+				if err != nil {
+					return nil, fmt.Errorf("encode alert %s for rule %s: %w", a.ID, r.ID, err)
+				}
+				msgs = append(msgs, kafka.Message{Key: RecordKey(a.Tenant, r.ID, k), Value: v})
+			}
+		}
+	}
+	return msgs, nil
+}
+
+// Publish writes the alerts' correlate records and returns when all are
+// acknowledged.
+func (p *Publisher) Publish(ctx context.Context, alerts []event.Alert) error {
+	msgs, err := Messages(*p.rules.Load(), alerts)
+	if err != nil || len(msgs) == 0 {
+		return err
+	}
+	start := time.Now()
+	err = p.w.WriteMessages(ctx, msgs...)
+	p.m.publishSeconds.Observe(time.Since(start).Seconds())
+	if err != nil {
+		p.m.publishErrors.Inc()
+		return fmt.Errorf("write %d correlate records to %s: %w", len(msgs), p.w.Topic, err)
+	}
+	p.m.published.Add(float64(len(msgs)))
+	return nil
+}
+
+// Close flushes and closes the writer.
+func (p *Publisher) Close() error { return p.w.Close() }
