@@ -160,8 +160,17 @@ func first(s ...string) string {
 }
 
 // parseTime accepts RFC 3339 (any fraction, any offset) and the common
-// variants without "T" or without an offset; those are UTC.
+// variants without "T" or without an offset; those are UTC. Years before
+// 1970 or after 9999 are no usable event time.
 func parseTime(s string) (time.Time, bool) {
+	t, ok := parseTimeAny(s)
+	if !ok || t.Year() < 1970 {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func parseTimeAny(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if len(s) < 10 {
 		return time.Time{}, false

@@ -30,6 +30,7 @@ var testdataCases = []struct{ file, source string }{
 	{"signin.jsonl", SourceSignIn},
 	{"okta.jsonl", SourceOkta},
 	{"windows_winlogbeat.jsonl", SourceWindows},
+	{"windows_flat.jsonl", SourceWindows},
 	{"auth.log", SourceSyslog},
 	{"zeek.jsonl", SourceZeek},
 	{"ecs.jsonl", SourceECS},
@@ -280,6 +281,40 @@ func TestFields(t *testing.T) {
 			eq(t, "user.name", e.User.Name, "administrator")
 			eq(t, "source.ip", e.Source.IP, "198.51.100.66")
 			eq(t, "source.port", e.Source.Port, 50122)
+		}},
+		{"flat 4732 member added to group", "windows_flat.jsonl", 0, SourceWindows, func(t *testing.T, e event.Event) {
+			eqs(t, "type", e.Event.Type, "group", "change")
+			eq(t, "user.name", e.User.Name, "helpdesk1")
+			eq(t, "user.target.name", e.User.Target.Name, "Harry Moss")
+			eq(t, "user.target.id", e.User.Target.ID, "S-1-5-21-1004336348-1177238915-682003330-1733")
+			eq(t, "group", vendor(e, "winlog", "event_data", "TargetUserName"), any("Administrators"))
+			eq(t, "record id", vendor(e, "winlog", "record_id"), any("5512901"))
+			eq(t, "event_data RecordNumber as string", vendor(e, "winlog", "event_data", "RecordNumber"), any("5512901"))
+		}},
+		{"flat 4688 process", "windows_flat.jsonl", 1, SourceWindows, func(t *testing.T, e event.Event) {
+			eq(t, "process.pid (hex)", e.Process.PID, int64(0x1a2c))
+			eq(t, "process.name", e.Process.Name, "vssadmin.exe")
+			eq(t, "parent.pid", e.Process.Parent.PID, int64(0x11f0))
+			eq(t, "command_line", e.Process.CommandLine, "vssadmin.exe delete shadows /all /quiet")
+		}},
+		{"flat 7045 service", "windows_flat.jsonl", 2, SourceWindows, func(t *testing.T, e event.Event) {
+			eqs(t, "category", e.Event.Category, "configuration")
+			eq(t, "dataset", e.Event.Dataset, "windows.system")
+			eq(t, "service", vendor(e, "winlog", "event_data", "ServiceName"), any("PSEXESVC"))
+		}},
+		{"flat sysmon 3", "windows_flat.jsonl", 3, SourceWindows, func(t *testing.T, e event.Event) {
+			eqs(t, "category", e.Event.Category, "network")
+			eq(t, "destination", e.Destination.IP, "203.0.113.80")
+			eq(t, "destination.domain", e.Destination.Domain, "c2.badcdn.example")
+			eq(t, "direction", e.Network.Direction, "egress")
+			eq(t, "transport", e.Network.Transport, "tcp")
+		}},
+		{"evtx sysmon 11", "windows_flat.jsonl", 4, SourceWindows, func(t *testing.T, e event.Event) {
+			eqs(t, "category", e.Event.Category, "file")
+			eq(t, "file.extension", e.File.Extension, "dll")
+			eq(t, "file.directory", e.File.Directory, `C:\ProgramData\Updater`)
+			eq(t, "user", e.User.Name, "helpdesk1")
+			eq(t, "ProcessId as string", vendor(e, "winlog", "event_data", "ProcessId"), any("6612"))
 		}},
 		{"sshd publickey accepted", "auth.log", 0, SourceSyslog, func(t *testing.T, e event.Event) {
 			eq(t, "ts", e.Timestamp, time.Date(2024, 3, 3, 8, 14, 2, 0, time.UTC))
