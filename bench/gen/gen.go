@@ -374,3 +374,23 @@ func (h *pendingHeap) pop() pending {
 func (e Expectation) String() string {
 	return fmt.Sprintf("%s#%d tenant=%s behaviours=%v entities=%v", e.Scenario, e.Instance, e.Tenant, e.Behaviours, e.Entities)
 }
+
+// TenantInfo is how a tenant appears inside the native records, for
+// mapping source-specific tenant identifiers to tenant names.
+type TenantInfo struct {
+	Name          string // as in Config.Tenants and Record.Tenant
+	Domain        string // e-mail / UPN domain
+	EntraTenantID string // tenantId of sign-in logs, OrganizationId of O365 records
+	AWSAccountID  string // recipientAccountId of CloudTrail records
+	ADDomain      string // NetBIOS domain of Windows events
+	InternalNet   string // prefix of internal addresses, e.g. "10.10."
+}
+
+// Tenants describes the generator's tenants.
+func (g *Generator) Tenants() []TenantInfo {
+	out := make([]TenantInfo, len(g.tenants))
+	for i, t := range g.tenants {
+		out[i] = TenantInfo{Name: t.name, Domain: t.domain, EntraTenantID: t.orgID, AWSAccountID: t.awsAccount, ADDomain: t.adDomain, InternalNet: t.net}
+	}
+	return out
+}
