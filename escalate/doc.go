@@ -16,7 +16,9 @@
 //	dispatcher.go  Dispatcher: outbox polling, backoff, chain, deadlines (Tick)
 //	draft.go       the customer-notification draft
 //	report.go      the postmortem report
+//	attack.go      ATT&CK technique names and customer actions
 //	metrics.go     vigil_escalate_* metrics
+//	escalatetest/  in-memory Store with storage semantics, for unit tests
 //
 // Crash safety: declaring an incident writes its deliveries (status pending)
 // before the incident row that says it is confirmed. A crash in between
