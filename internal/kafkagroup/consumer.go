@@ -317,3 +317,13 @@ func sleep(ctx context.Context, d time.Duration) bool {
 		return true
 	}
 }
+
+// Run is New followed by Consumer.Run, for callers that need neither Lag
+// nor the Consumer.
+func Run(ctx context.Context, cfg Config, h Handler, logger *slog.Logger, reg prometheus.Registerer) error {
+	c, err := New(cfg, h, logger, reg)
+	if err != nil {
+		return err
+	}
+	return c.Run(ctx)
+}
