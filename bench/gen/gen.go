@@ -78,14 +78,15 @@ type Record struct {
 // Expectation is what a correct pipeline must find for one injected
 // scenario instance.
 type Expectation struct {
-	Scenario     string
-	Tenant       string
-	Instance     int // 1 for the first injection of any scenario, then 2, ...
-	Behaviours   []string
-	Entities     []event.Entity
-	MinIncidents int
-	Start, End   time.Time // event times of the first and last record
-	Records      int
+	Scenario     string         `json:"scenario"`
+	Tenant       string         `json:"tenant"`
+	Instance     int            `json:"instance"` // 1 for the first injection of any scenario, then 2, ...
+	Behaviours   []string       `json:"behaviours"`
+	Entities     []event.Entity `json:"entities"`
+	MinIncidents int            `json:"min_incidents"`
+	Start        time.Time      `json:"start"` // event time of the first record
+	End          time.Time      `json:"end"`   // event time of the last record
+	Records      int            `json:"records"`
 }
 
 // Generator produces a deterministic stream of Records. It is not safe for
@@ -378,12 +379,12 @@ func (e Expectation) String() string {
 // TenantInfo is how a tenant appears inside the native records, for
 // mapping source-specific tenant identifiers to tenant names.
 type TenantInfo struct {
-	Name          string // as in Config.Tenants and Record.Tenant
-	Domain        string // e-mail / UPN domain
-	EntraTenantID string // tenantId of sign-in logs, OrganizationId of O365 records
-	AWSAccountID  string // recipientAccountId of CloudTrail records
-	ADDomain      string // NetBIOS domain of Windows events
-	InternalNet   string // prefix of internal addresses, e.g. "10.10."
+	Name          string `json:"name"`            // as in Config.Tenants and Record.Tenant
+	Domain        string `json:"domain"`          // e-mail / UPN domain
+	EntraTenantID string `json:"entra_tenant_id"` // tenantId of sign-in logs, OrganizationId of O365 records
+	AWSAccountID  string `json:"aws_account_id"`  // recipientAccountId of CloudTrail records
+	ADDomain      string `json:"ad_domain"`       // NetBIOS domain of Windows events
+	InternalNet   string `json:"internal_net"`    // prefix of internal addresses, e.g. "10.10."
 }
 
 // Tenants describes the generator's tenants.
