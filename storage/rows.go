@@ -308,7 +308,9 @@ func encodeEvents(evs []event.Event, storeOriginal bool) (*chunk, error) {
 		// Encode a copy without event.original: it is kept apart.
 		cp := *e
 		cp.Event.Original = ""
-		b, err := json.Marshal(cp)
+		// MarshalJSON directly: json.Marshal would re-scan and compact
+		// its already compact output.
+		b, err := cp.MarshalJSON()
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,109 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+
+	"github.com/vigil-soc/vigil/event"
+)
+
+// cpuTime is the process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func benchEvents(n int) ([]event.Event, int64) {
+	start := time.Now().UTC().Add(-time.Hour)
+	evs := make([]event.Event, n)
+	var bytes int64
+	for i := range evs {
+		evs[i] = sampleEvent(i, start.Add(time.Duration(i)*time.Millisecond))
+		evs[i].Event.ID = fmt.Sprintf("bench-%d-%d", start.UnixNano(), i)
+	}
+	c, _ := encodeEvents(evs[:min(n, 1000)], false)
+	if c != nil && c.n > 0 {
+		bytes = c.bytes / int64(c.n)
+	}
+	return evs, bytes
+}
+
+func reportRates(b *testing.B, rows int, wall, cpu time.Duration) {
+	b.ReportMetric(float64(rows)/wall.Seconds(), "rows/s")
+	b.ReportMetric(float64(rows)/cpu.Seconds(), "rows/client-cpu-s")
+}
+
+// BenchmarkWriteEvents writes realistic events through WriteEvents from 4
+// concurrent callers (as 4 ingest partitions would), 1,000 events a call.
+// "client-cpu-s" is the CPU time of this process (conversion, JSON, column
+// encoding, LZ4) - the server runs on the same machine and is not counted.
+func BenchmarkWriteEvents(b *testing.B) {
+	s, _, _ := testStore(b, func(c *Config) { c.BatchRows = 20000; c.BatchWait = 200 * time.Millisecond; c.StoreOriginal = false })
+	evs, rowBytes := benchEvents(b.N)
+	ctx := context.Background()
+	b.SetBytes(rowBytes)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0, t0 := cpuTime(), time.Now()
+	const callers, perCall = 4, 1000
+	var wg sync.WaitGroup
+	for w := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for start := w * perCall; start < len(evs); start += callers * perCall {
+				if err := s.WriteEvents(ctx, evs[start:min(start+perCall, len(evs))]); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	reportRates(b, b.N, time.Since(t0), cpuTime()-cpu0)
+}
+
+// BenchmarkPlainBatchInsert is the baseline: the same rows, the same
+// conversion to columns, sent with plain clickhouse-go PrepareBatch/Send in
+// batches of 20,000 from one goroutine, without the batcher, token or retries.
+func BenchmarkPlainBatchInsert(b *testing.B) {
+	s, _, _ := testStore(b)
+	evs, rowBytes := benchEvents(b.N)
+	ctx := clickhouse.Context(context.Background(), clickhouse.WithSettings(clickhouse.Settings{"async_insert": 0}))
+	b.SetBytes(rowBytes)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0, t0 := cpuTime(), time.Now()
+	for start := 0; start < len(evs); start += 20000 {
+		c, err := encodeEvents(evs[start:min(start+20000, len(evs))], false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		batch, err := s.conn.PrepareBatch(ctx, s.events.insert)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cols := batch.Columns()
+		for i, name := range c.names {
+			if cols[i].Name() != name {
+				b.Fatalf("column %d is %s, want %s", i, cols[i].Name(), name)
+			}
+			if err := batch.Column(i).Append(c.cols[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := batch.Send(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	reportRates(b, b.N, time.Since(t0), cpuTime()-cpu0)
+}
