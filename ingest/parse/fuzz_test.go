@@ -37,13 +37,15 @@ func fuzzSource(f *testing.F, source string, files ...string) {
 func FuzzCloudTrail(f *testing.F) {
 	fuzzSource(f, SourceCloudTrail, "cloudtrail_records.json", "cloudtrail_assumedrole.json")
 }
-func FuzzO365(f *testing.F)    { fuzzSource(f, SourceO365, "o365.jsonl") }
-func FuzzSignIn(f *testing.F)  { fuzzSource(f, SourceSignIn, "signin.jsonl") }
-func FuzzOkta(f *testing.F)    { fuzzSource(f, SourceOkta, "okta.jsonl") }
-func FuzzWindows(f *testing.F) { fuzzSource(f, SourceWindows, "windows_winlogbeat.jsonl", "windows_flat.jsonl") }
-func FuzzSyslog(f *testing.F)  { fuzzSource(f, SourceSyslog, "auth.log") }
-func FuzzZeek(f *testing.F)    { fuzzSource(f, SourceZeek, "zeek.jsonl") }
-func FuzzECS(f *testing.F)     { fuzzSource(f, SourceECS, "ecs.jsonl") }
+func FuzzO365(f *testing.F)   { fuzzSource(f, SourceO365, "o365.jsonl") }
+func FuzzSignIn(f *testing.F) { fuzzSource(f, SourceSignIn, "signin.jsonl") }
+func FuzzOkta(f *testing.F)   { fuzzSource(f, SourceOkta, "okta.jsonl") }
+func FuzzWindows(f *testing.F) {
+	fuzzSource(f, SourceWindows, "windows_winlogbeat.jsonl", "windows_flat.jsonl")
+}
+func FuzzSyslog(f *testing.F) { fuzzSource(f, SourceSyslog, "auth.log") }
+func FuzzZeek(f *testing.F)   { fuzzSource(f, SourceZeek, "zeek.jsonl") }
+func FuzzECS(f *testing.F)    { fuzzSource(f, SourceECS, "ecs.jsonl") }
 
 // FuzzDetectSource checks that detection never panics and that auto
 // parsing of a detected record fails only with a known reason.

@@ -47,7 +47,9 @@ func toAny(v *fastjson.Value) any {
 	case fastjson.TypeObject:
 		o := v.GetObject()
 		m := make(map[string]any, o.Len())
-		o.Visit(func(k []byte, c *fastjson.Value) { m[string(k)] = toAny(c) })
+		o.Visit(func(k []byte, c *fastjson.Value) {
+			m[internKey(k)] = toAny(c)
+		})
 		return m
 	case fastjson.TypeArray:
 		a := v.GetArray()

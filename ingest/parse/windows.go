@@ -73,7 +73,7 @@ func objStrings(v *fastjson.Value, into map[string]string) {
 	if err != nil {
 		return
 	}
-	o.Visit(func(k []byte, c *fastjson.Value) { into[string(k)] = asString(c) })
+	o.Visit(func(k []byte, c *fastjson.Value) { into[internKey(k)] = asString(c) })
 }
 
 func (w *winRecord) fromWinlogbeat(v *fastjson.Value) error {
@@ -148,7 +148,7 @@ func (w *winRecord) fromEvtx(ev *fastjson.Value) error {
 				objStrings(c, w.data) // <UserData><LogFileCleared>...</LogFileCleared></UserData>
 				return
 			}
-			w.data[string(k)] = asString(c)
+			w.data[internKey(k)] = asString(c)
 		})
 	}
 	w.winlog = map[string]any{}
@@ -188,7 +188,7 @@ func (w *winRecord) fromFlat(v *fastjson.Value) error {
 	w.data = make(map[string]string, 32)
 	v.GetObject().Visit(func(k []byte, c *fastjson.Value) {
 		if !flatSystem[string(k)] {
-			w.data[string(k)] = asString(c)
+			w.data[internKey(k)] = asString(c)
 		}
 	})
 	// @timestamp is UTC. Sysmon's UtcTime is UTC too. TimeCreated and
