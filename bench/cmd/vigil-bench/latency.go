@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vigil-soc/vigil/bench/gen"
+	"github.com/vigil-soc/vigil/bench/harness"
+)
+
+// latency produces at rate records per second into a running vigil, each
+// record's Kafka timestamp set to the moment it is handed to the producer,
+// and measures produce → alert row in ClickHouse and produce → webhook
+// delivery.
+func (b *bench) latency(ctx context.Context, rate float64) (*harness.LatencyRun, error) {
+	l := &harness.LatencyRun{Detections: b.o.latencySet, RatePerSecond: round(rate, 1), Status: "FAIL"}
+	s, err := b.prepare(ctx, "latency", b.o.latencySet)
+	if err != nil {
+		return l, err
+	}
+	defer s.conn.Close()
+	if err := b.start(ctx, s, false); err != nil {
+		return l, err
+	}
+	t := &harness.Throughput{}
+	defer b.stop(s, throughputProblems{t})
+	b.webhook.Reset()
+
+	n := int(rate * float64(b.o.latencySeconds))
+	// Event time runs with the wall clock at the produce rate, so that
+	// correlation windows and watermarks see a live stream; scenarios come
+	// every ten seconds.
+	g := gen.New(gen.Config{Seed: b.o.seed + 1, Noise: true, Start: time.Now().UTC(),
+		EventsPerSecondOfEventTime: rate, ScenarioEvery: max(500, int(rate*10))})
+	p := &harness.Producer{Brokers: b.brokers, Topic: func(r gen.Record) string { return s.raw[r.Source] }, Rate: rate, Track: true}
+	b.log.Info("latency run", "rate", int(rate), "records", n)
+	st, err := p.Produce(ctx, g, n)
+	if err != nil {
+		return l, err
+	}
+	l.Records, l.Seconds = st.Records, round(st.Seconds, 2)
+	l.Counts.Produced = st.Records
+	if _, err := b.drain(ctx, s, st.Records, t); err != nil {
+		return l, err
+	}
+	l.Lag = t.Lag
+	span, err := harness.Span(ctx, s.conn, "events", "(origin_topic, origin_partition, origin_offset)")
+	if err != nil {
+		return l, err
+	}
+	dlq, _ := b.kafka.Records(ctx, s.dlq...)
+	l.Counts.StoredRecords, l.Counts.Rows, l.Counts.DLQ = span.Distinct, span.Rows, dlq
+	l.Counts.Lost = st.Records - int64(span.Distinct) - dlq
+	b.settle(ctx, s)
+	b.waitDeliveries(ctx)
+
+	alertLat, err := alertLatencies(ctx, s, st.Produced)
+	if err != nil {
+		return l, err
+	}
+	l.ProduceToAlert = harness.Summarize(alertLat)
+	escLat, deliveries, err := escalationLatencies(ctx, s, st.Produced, b.webhook.Deliveries())
+	if err != nil {
+		return l, err
+	}
+	l.Escalations = deliveries
+	l.ProduceToEscal = harness.Summarize(escLat)
+	l.Status = "PASS"
+	if l.Counts.Lost != 0 {
+		l.Status = "FAIL"
+		l.Problems = append(l.Problems, fmt.Sprintf("%d records neither stored nor dead-lettered", l.Counts.Lost))
+	}
+	if l.ProduceToAlert.Samples == 0 {
+		l.Status = "FAIL"
+		l.Problems = append(l.Problems, "no alert to measure")
+	}
+	if deliveries == 0 {
+		l.Problems = append(l.Problems, "no escalation reached the webhook")
+	}
+	l.Problems = append(l.Problems, t.Problems...)
+	b.log.Info("latency done", "alert_p99_ms", l.ProduceToAlert.P99Ms, "escalation_p99_ms", l.ProduceToEscal.P99Ms, "escalations", deliveries)
+	return l, nil
+}
+
+// waitDeliveries waits until no webhook request arrived for five seconds,
+// at most a minute.
+func (b *bench) waitDeliveries(ctx context.Context) {
+	prev, quiet := -1, 0
+	for i := 0; i < 60 && quiet < 5; i++ {
+		n := len(b.webhook.Deliveries())
+		if n == prev {
+			quiet++
+		} else {
+			quiet = 0
+		}
+		prev = n
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// alertLatencies takes every stored alert row (each emission of an alert)
+// and measures from the produce time of the newest record it cites to the
+// row's stored_at, the server's insert time.
+func alertLatencies(ctx context.Context, s *vigilSetup, produced map[harness.Origin]time.Time) ([]time.Duration, error) {
+	rows, err := s.conn.Query(ctx, "SELECT origin_topics, origin_partitions, origin_offsets, stored_at FROM alerts")
+	if err != nil {
+		return nil, fmt.Errorf("read alerts: %w", err)
+	}
+	defer rows.Close()
+	var out []time.Duration
+	for rows.Next() {
+		var (
+			topics  []string
+			parts   []int32
+			offsets []int64
+			stored  time.Time
+		)
+		if err := rows.Scan(&topics, &parts, &offsets, &stored); err != nil {
+			return nil, fmt.Errorf("read alerts: %w", err)
+		}
+		if at, ok := newest(produced, topics, parts, offsets); ok {
+			out = append(out, stored.Sub(at))
+		}
+	}
+	return out, rows.Err()
+}
+
+func newest(produced map[harness.Origin]time.Time, topics []string, parts []int32, offsets []int64) (time.Time, bool) {
+	var at time.Time
+	for i := range min(len(topics), len(parts), len(offsets)) {
+		if t, ok := produced[harness.Origin{Topic: topics[i], Partition: int(parts[i]), Offset: offsets[i]}]; ok && t.After(at) {
+			at = t
+		}
+	}
+	return at, !at.IsZero()
+}
+
+// escalationLatencies measures, for the first webhook delivery of each
+// incident, from the produce time of the newest record cited by the alerts
+// of the incident's first stored version to the delivery's arrival.
+func escalationLatencies(ctx context.Context, s *vigilSetup, produced map[harness.Origin]time.Time, ds []harness.Delivery) ([]time.Duration, int, error) {
+	first := map[string]time.Time{}
+	for _, d := range ds {
+		if d.IncidentID == "" {
+			continue
+		}
+		if t, ok := first[d.IncidentID]; !ok || d.At.Before(t) {
+			first[d.IncidentID] = d.At
+		}
+	}
+	var out []time.Duration
+	for id, at := range first {
+		var alertIDs []string
+		err := s.conn.QueryRow(ctx, "SELECT alert_ids FROM incidents WHERE incident_id = ? ORDER BY version LIMIT 1", id).Scan(&alertIDs)
+		if err != nil || len(alertIDs) == 0 {
+			continue
+		}
+		rows, err := s.conn.Query(ctx, "SELECT origin_topics, origin_partitions, origin_offsets FROM alerts WHERE alert_id IN ?", alertIDs)
+		if err != nil {
+			return nil, len(ds), fmt.Errorf("read alerts of incident %s: %w", id, err)
+		}
+		var last time.Time
+		for rows.Next() {
+			var (
+				topics  []string
+				parts   []int32
+				offsets []int64
+			)
+			if err := rows.Scan(&topics, &parts, &offsets); err != nil {
+				rows.Close()
+				return nil, len(ds), err
+			}
+			if t, ok := newest(produced, topics, parts, offsets); ok && t.After(last) {
+				last = t
+			}
+		}
+		rows.Close()
+		if !last.IsZero() {
+			out = append(out, at.Sub(last))
+		}
+	}
+	return out, len(ds), nil
+}

@@ -1,0 +1,105 @@
+// Command vigil-bench measures vigil end to end on real Kafka and
+// ClickHouse, in one run: the ceiling (a plain Kafka → ClickHouse copy of
+// the same events), vigil's sustained throughput, CPU, memory and consumer
+// lag with several detection-set sizes, produce-to-alert and
+// produce-to-escalation latency at half of vigil's maximum rate, and the
+// correctness of everything it stored. See bench/README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type options struct {
+	config         string
+	out            string
+	events         int
+	detections     []int
+	skipLatency    bool
+	skipCeiling    bool
+	vigil          string
+	seed           int64
+	pprofDir       string
+	pprofSeconds   int
+	partitions     int
+	latencySeconds int
+	latencySet     int
+	runTimeout     time.Duration
+	policies       string
+	keep           bool
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	code, err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "vigil-bench:", err)
+	}
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	fs := flag.NewFlagSet("vigil-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o options
+	var dets string
+	fs.StringVar(&o.config, "config", "deploy/local/vigil.yaml", "base vigil configuration; each run derives its own from it")
+	fs.StringVar(&o.out, "out", "bench/results", "directory for <date>-<host>.json and latest.json")
+	fs.IntVar(&o.events, "events", 300000, "records produced for each throughput run")
+	fs.StringVar(&dets, "detections", "10,50,200", "detection-set sizes, one vigil run each")
+	fs.BoolVar(&o.skipLatency, "skip-latency", false, "skip the rate-limited latency run")
+	fs.BoolVar(&o.skipCeiling, "skip-ceiling", false, "skip the Kafka → ClickHouse copy")
+	fs.StringVar(&o.vigil, "vigil", "bin/vigil", "the vigil binary")
+	fs.Int64Var(&o.seed, "seed", 1, "generator seed: the same seed gives the same events")
+	fs.StringVar(&o.pprofDir, "pprof", "", "save CPU and allocation profiles of the latency-set run to this directory (needs server.pprof in vigil)")
+	fs.IntVar(&o.pprofSeconds, "pprof-seconds", 15, "length of the CPU profile")
+	fs.IntVar(&o.partitions, "partitions", 3, "partitions of every raw topic")
+	fs.IntVar(&o.latencySeconds, "latency-seconds", 60, "duration of the rate-limited run")
+	fs.IntVar(&o.latencySet, "latency-detections", 50, "detection set of the latency run (and of the ceiling-ratio target)")
+	fs.DurationVar(&o.runTimeout, "run-timeout", 10*time.Minute, "give up on a vigil run that has not stored every record after this long")
+	fs.StringVar(&o.policies, "policies", "policies", "the detection library the sets are built from")
+	fs.BoolVar(&o.keep, "keep", false, "keep each run's topics and database")
+	if err := fs.Parse(args); err != nil {
+		return 2, nil
+	}
+	for _, s := range strings.Split(dets, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			return 2, fmt.Errorf("--detections: %q is not a positive number", s)
+		}
+		o.detections = append(o.detections, n)
+	}
+	if o.events <= 0 {
+		return 2, errors.New("--events must be positive")
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	b, err := newBench(ctx, o, log)
+	if err != nil {
+		return 1, err
+	}
+	defer b.close()
+	res := b.all(ctx)
+	path, err := res.WriteFiles(o.out)
+	if err != nil {
+		return 1, err
+	}
+	fmt.Fprintln(stdout)
+	res.PrintTable(stdout)
+	fmt.Fprintln(stdout, "\nresults:", path)
+	if res.Status != "PASS" {
+		return 1, nil
+	}
+	return 0, nil
+}

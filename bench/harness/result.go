@@ -1,0 +1,214 @@
+package harness
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Host describes the machine a result came from.
+type Host struct {
+	Hostname  string `json:"hostname"`
+	NProc     int    `json:"nproc"`
+	CPUModel  string `json:"cpu_model"`
+	MemBytes  int64  `json:"mem_bytes"`
+	Kernel    string `json:"kernel"`
+	GoVersion string `json:"go_version"`
+}
+
+// ReadHost reads the host description from /proc.
+func ReadHost() Host {
+	h := Host{NProc: runtime.NumCPU(), GoVersion: runtime.Version()}
+	h.Hostname, _ = os.Hostname()
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+				h.CPUModel = strings.TrimSpace(v)
+				break
+			}
+		}
+		f.Close()
+	}
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(l); len(f) >= 2 && f[0] == "MemTotal:" {
+				kb, _ := strconv.ParseInt(f[1], 10, 64)
+				h.MemBytes = kb << 10
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		h.Kernel = strings.TrimSpace(string(b))
+	}
+	return h
+}
+
+// LagPoint is the consumer lag at a time since the consumer started.
+type LagPoint struct {
+	T      float64 `json:"t"` // seconds
+	Lag    int64   `json:"lag"`
+	Stored uint64  `json:"stored"` // rows in the events (or raw) table
+}
+
+// Counts reconciles records produced with records stored.
+type Counts struct {
+	Produced      int64  `json:"produced"`
+	StoredRecords uint64 `json:"stored_records"` // distinct (topic, partition, offset) in events
+	StoredEvents  uint64 `json:"stored_events"`  // uniqExact(event_id)
+	Rows          uint64 `json:"rows"`           // rows before deduplication
+	DLQ           int64  `json:"dlq"`
+	Lost          int64  `json:"lost"` // produced − stored records − DLQ
+}
+
+// Throughput is one measured consumption of the pre-produced event set.
+type Throughput struct {
+	Name              string     `json:"name"`
+	Policies          *PolicySet `json:"policies,omitempty"`
+	Counts            Counts     `json:"counts"`
+	Seconds           float64    `json:"seconds"`        // first to last stored row
+	EventsPerSecond   float64    `json:"events_per_sec"` // records ÷ seconds
+	RatioToCeiling    float64    `json:"ratio_to_ceiling,omitempty"`
+	StartupSeconds    float64    `json:"startup_seconds,omitempty"` // process start → /readyz
+	DrainSeconds      float64    `json:"drain_seconds"`             // consumer start → lag 0 and all rows stored
+	CPUSeconds        float64    `json:"cpu_seconds"`
+	CPUSecondsPerMEvt float64    `json:"cpu_seconds_per_million"`
+	PeakRSSBytes      int64      `json:"peak_rss_bytes"`
+	MaxLag            int64      `json:"max_lag"`
+	Lag               []LagPoint `json:"lag"`
+	Alerts            uint64     `json:"alerts,omitempty"`
+	Incidents         uint64     `json:"incidents,omitempty"`
+	Scenarios         *Scenarios `json:"scenarios,omitempty"`
+	AlertsMissing     int        `json:"alerts_missing_vs_reference"`
+	Status            string     `json:"status"` // PASS or FAIL
+	Problems          []string   `json:"problems,omitempty"`
+}
+
+// Scenarios is the check of the generator's expectations.
+type Scenarios struct {
+	Expected       int      `json:"expected"`
+	AlertsFound    int      `json:"alerts_found"`
+	IncidentsFound int      `json:"incidents_found"`
+	Missing        []string `json:"missing,omitempty"`
+	Enforced       bool     `json:"enforced"` // false for subsets of the library
+}
+
+// LatencyRun is the rate-limited run.
+type LatencyRun struct {
+	Detections     int        `json:"detections"`
+	RatePerSecond  float64    `json:"rate_per_sec"`
+	Records        int64      `json:"records"`
+	Seconds        float64    `json:"seconds"`
+	ProduceToAlert Latency    `json:"produce_to_alert"`
+	ProduceToEscal Latency    `json:"produce_to_escalation"`
+	Escalations    int        `json:"escalations"`
+	Counts         Counts     `json:"counts"`
+	Lag            []LagPoint `json:"lag"`
+	Status         string     `json:"status"`
+	Problems       []string   `json:"problems,omitempty"`
+}
+
+// Target is one goal and whether this run met it.
+type Target struct {
+	Name string `json:"name"`
+	Want string `json:"want"`
+	Got  string `json:"got"`
+	Met  bool   `json:"met"`
+}
+
+// Result is everything one vigil-bench run measured.
+type Result struct {
+	Started  time.Time      `json:"started"`
+	Finished time.Time      `json:"finished"`
+	Host     Host           `json:"host"`
+	Settings map[string]any `json:"settings"`
+	Produce  *ProduceStats  `json:"produce,omitempty"` // the pre-produce of the last throughput run
+	Ceiling  *Throughput    `json:"ceiling,omitempty"`
+	Vigil    []*Throughput  `json:"vigil"`
+	Latency  *LatencyRun    `json:"latency,omitempty"`
+	Targets  []Target       `json:"targets"`
+	Profiles []string       `json:"profiles,omitempty"`
+	Status   string         `json:"status"`
+	Problems []string       `json:"problems,omitempty"`
+}
+
+// WriteFiles writes the result as <dir>/<date>-<host>.json and
+// <dir>/latest.json and returns the first path.
+func (r *Result) WriteFiles(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("encode result: %w", err)
+	}
+	b = append(b, '\n')
+	host := strings.NewReplacer("/", "_", " ", "_").Replace(r.Host.Hostname)
+	name := filepath.Join(dir, r.Started.UTC().Format("2006-01-02T150405Z")+"-"+host+".json")
+	for _, p := range []string{name, filepath.Join(dir, "latest.json")} {
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			return "", fmt.Errorf("write result: %w", err)
+		}
+	}
+	return name, nil
+}
+
+// PrintTable writes the human-readable summary.
+func (r *Result) PrintTable(w io.Writer) {
+	fmt.Fprintf(w, "host %s: %d × %s, %.1f GiB RAM, %s\n\n", r.Host.Hostname, r.Host.NProc, r.Host.CPUModel,
+		float64(r.Host.MemBytes)/(1<<30), r.Host.Kernel)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "run\tdetections\tevents\tevents/s\tvs ceiling\tCPU s/M ev\tpeak RSS MiB\tmax lag\tstored\tDLQ\tlost\talerts\tincidents\tstatus\t")
+	row := func(t *Throughput) {
+		det := "-"
+		if t.Policies != nil {
+			det = strconv.Itoa(t.Policies.Detections)
+		}
+		ratio := "-"
+		if t.RatioToCeiling > 0 {
+			ratio = fmt.Sprintf("%.0f%%", 100*t.RatioToCeiling)
+		}
+		rss := "-"
+		if t.PeakRSSBytes > 0 {
+			rss = fmt.Sprintf("%.0f", float64(t.PeakRSSBytes)/(1<<20))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%s\t%.1f\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n",
+			t.Name, det, t.Counts.Produced, t.EventsPerSecond, ratio, t.CPUSecondsPerMEvt, rss, t.MaxLag,
+			t.Counts.StoredRecords, t.Counts.DLQ, t.Counts.Lost, t.Alerts, t.Incidents, t.Status)
+	}
+	if r.Ceiling != nil {
+		row(r.Ceiling)
+	}
+	for _, t := range r.Vigil {
+		row(t)
+	}
+	tw.Flush()
+	if l := r.Latency; l != nil {
+		fmt.Fprintf(w, "\nlatency at %.0f events/s (%d detections, %d records, %s):\n", l.RatePerSecond, l.Detections, l.Records, l.Status)
+		tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "path\tsamples\tp50 ms\tp99 ms\tmax ms\t")
+		fmt.Fprintf(tw, "produce → alert row\t%d\t%.0f\t%.0f\t%.0f\t\n", l.ProduceToAlert.Samples, l.ProduceToAlert.P50Ms, l.ProduceToAlert.P99Ms, l.ProduceToAlert.MaxMs)
+		fmt.Fprintf(tw, "produce → webhook\t%d\t%.0f\t%.0f\t%.0f\t\n", l.ProduceToEscal.Samples, l.ProduceToEscal.P50Ms, l.ProduceToEscal.P99Ms, l.ProduceToEscal.MaxMs)
+		tw.Flush()
+	}
+	fmt.Fprintln(w, "\ntargets:")
+	for _, t := range r.Targets {
+		mark := "met"
+		if !t.Met {
+			mark = "NOT MET"
+		}
+		fmt.Fprintf(w, "  %-44s want %-12s got %-14s %s\n", t.Name, t.Want, t.Got, mark)
+	}
+	for _, p := range r.Problems {
+		fmt.Fprintln(w, "problem:", p)
+	}
+	fmt.Fprintln(w, "\noverall:", r.Status)
+}
