@@ -119,7 +119,9 @@ func (p *Producer) message(rec gen.Record, st *ProduceStats) kafka.Message {
 	if rec.Scenario != "" {
 		st.Scenario++
 	}
-	return kafka.Message{Topic: t, Key: rec.Key, Value: rec.Value, Time: time.Now()}
+	return kafka.Message{Topic: t, Key: rec.Key, Value: rec.Value, Time: time.Now(), Headers: []kafka.Header{
+		{Key: "tenant", Value: []byte(rec.Tenant)}, {Key: "source", Value: []byte(rec.Source)},
+	}}
 }
 
 func (p *Producer) bulk(ctx context.Context, w *kafka.Writer, g *gen.Generator, n int, st *ProduceStats) error {

@@ -123,6 +123,9 @@ func (p throughputProblems) problem(format string, args ...any) {
 func (b *bench) vigilThroughput(ctx context.Context, detections int, res *harness.Result) (*harness.Throughput, error) {
 	name := fmt.Sprintf("d%d", detections)
 	t := &harness.Throughput{Name: fmt.Sprintf("vigil-%d", detections), Status: "FAIL"}
+	if _, err := os.Stat(b.o.vigil); err != nil {
+		return t, fmt.Errorf("vigil binary: %w (build it with `make build`)", err)
+	}
 	s, err := b.prepare(ctx, name, detections)
 	if err != nil {
 		return t, err
