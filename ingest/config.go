@@ -26,6 +26,15 @@ type Config struct {
 	Brokers []string      `yaml:"brokers"`
 	GroupID string        `yaml:"group_id"` // default "vigil-ingest"
 	Topics  []TopicConfig `yaml:"topics"`
+	// TenantAliases maps the tenant identifiers sources carry themselves
+	// (an Entra tenant id, an AWS account id, an O365 OrganizationId) to the
+	// tenant name vigil keys on, so that one customer's CloudTrail, sign-in
+	// and mailbox events correlate together.
+	TenantAliases map[string]string `yaml:"tenant_aliases"`
+	// TenantHeader names a Kafka record header carrying the tenant, for
+	// shippers that tag records; it wins over the topic's tenant, and a
+	// tenant field inside the record wins over both.
+	TenantHeader string `yaml:"tenant_header"`
 	// MaxRecordBytes sends larger records to the DLQ as "oversized";
 	// default: the parser registry's limit.
 	MaxRecordBytes int `yaml:"max_record_bytes"`

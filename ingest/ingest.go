@@ -161,6 +161,9 @@ func (in *Ingester) HandleBatch(ctx context.Context, b kafkagroup.Batch) error {
 		if events[i].Event.Ingested.IsZero() {
 			events[i].Event.Ingested = start
 		}
+		if alias, ok := in.cfg.TenantAliases[events[i].Organization.ID]; ok {
+			events[i].Organization.ID = alias
+		}
 	}
 
 	if len(dead) > 0 {
@@ -220,8 +223,21 @@ func (in *Ingester) parse(tc TopicConfig, m kafka.Message) (evs []event.Event, e
 		Partition: m.Partition,
 		Offset:    m.Offset,
 		Time:      m.Time,
-		Tenant:    tc.Tenant,
+		Tenant:    in.tenantOf(tc, m),
 	})
+}
+
+// tenantOf is the tenant a record belongs to when it carries none itself:
+// its tenant header, else its topic's tenant.
+func (in *Ingester) tenantOf(tc TopicConfig, m kafka.Message) string {
+	if in.cfg.TenantHeader != "" {
+		for _, h := range m.Headers {
+			if h.Key == in.cfg.TenantHeader && len(h.Value) > 0 {
+				return string(h.Value)
+			}
+		}
+	}
+	return tc.Tenant
 }
 
 type metrics struct {

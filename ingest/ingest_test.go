@@ -1,15 +1,21 @@
 package ingest
 
 import (
+	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/segmentio/kafka-go"
 	"gopkg.in/yaml.v3"
 
+	"github.com/vigil-soc/vigil/event"
 	"github.com/vigil-soc/vigil/ingest/parse"
+	"github.com/vigil-soc/vigil/internal/kafkagroup"
 )
 
 func loadConfig(t *testing.T, file string) Config {
@@ -111,6 +117,56 @@ func TestDeadLetter(t *testing.T) {
 			}
 			if m.Headers[0].Key != HeaderReason {
 				t.Errorf("vigil headers must come first, got %s", m.Headers[0].Key)
+			}
+		})
+	}
+}
+
+type captureSink struct{ events []event.Event }
+
+func (s *captureSink) Process(_ context.Context, b Batch) error {
+	s.events = append(s.events, b.Events...)
+	return nil
+}
+
+func TestTenantResolution(t *testing.T) {
+	syslogLine := []byte("<38>1 2026-03-01T10:00:00Z web1 sshd 42 - - Failed password for root from 203.0.113.9 port 5000 ssh2")
+	cloudtrail := []byte(`{"eventVersion":"1.08","eventTime":"2026-03-01T10:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.9","eventID":"e1","recipientAccountId":"111122223333","userIdentity":{"type":"IAMUser","userName":"bob","accountId":"111122223333"}}`)
+	tests := []struct {
+		name        string
+		topicTenant string
+		header      string // value of the tenant header, "" for none
+		value       []byte
+		source      string
+		want        string
+	}{
+		{"topic tenant", "acme", "", syslogLine, "syslog", "acme"},
+		{"header wins over topic", "acme", "globex", syslogLine, "syslog", "globex"},
+		{"account id through its alias", "", "", cloudtrail, "aws.cloudtrail", "initech"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := Config{
+				Brokers:       []string{"127.0.0.1:1"},
+				Topics:        []TopicConfig{{Name: "logs", Source: tc.source, Tenant: tc.topicTenant}},
+				TenantHeader:  "tenant",
+				TenantAliases: map[string]string{"111122223333": "initech"},
+			}
+			cfg.SetDefaults()
+			sink := &captureSink{}
+			in, err := New(cfg, parse.NewRegistry(), sink, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg := kafka.Message{Topic: "logs", Value: tc.value, Time: time.Date(2026, 3, 1, 10, 0, 1, 0, time.UTC)}
+			if tc.header != "" {
+				msg.Headers = []kafka.Header{{Key: "tenant", Value: []byte(tc.header)}}
+			}
+			if err := in.HandleBatch(t.Context(), kafkagroup.Batch{Topic: "logs", Messages: []kafka.Message{msg}}); err != nil {
+				t.Fatal(err)
+			}
+			if len(sink.events) != 1 || sink.events[0].Organization.ID != tc.want {
+				t.Fatalf("tenant = %+v, want %s", sink.events, tc.want)
 			}
 		})
 	}
