@@ -146,7 +146,7 @@ type Correlator struct {
 	log   *slog.Logger
 
 	mu        sync.Mutex
-	keys      map[string]*keyState
+	keys      map[stateKey]*keyState
 	lruHead   *keyState // most recently used
 	lruTail   *keyState
 	maxEvent  int64
@@ -171,7 +171,7 @@ func New(cfg Config) (*Correlator, error) {
 		rules:     make(map[string]*Rule, len(cfg.Rules)),
 		m:         cfg.Metrics,
 		log:       cfg.Logger,
-		keys:      map[string]*keyState{},
+		keys:      map[stateKey]*keyState{},
 		maxEvent:  math.MinInt64,
 		watermark: math.MinInt64,
 		dedupe:    map[uint64]int64{},
@@ -201,7 +201,8 @@ func (c *Correlator) Watermark() time.Time {
 
 // Add evaluates the alerts, in order, against every rule and returns the
 // incidents they created or changed, each once, in the order they were
-// first touched.
+// first touched. The slices of the returned incidents may be shared with
+// later results and must not be modified.
 func (c *Correlator) Add(ctx context.Context, alerts []event.Alert) []event.Incident {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -283,7 +284,7 @@ func (c *Correlator) Close() {
 	defer c.mu.Unlock()
 	c.m.activeKeys.Sub(float64(len(c.keys)))
 	c.m.openWindows.Sub(float64(c.openWindows))
-	c.keys = map[string]*keyState{}
+	c.keys = map[stateKey]*keyState{}
 	c.lruHead, c.lruTail = nil, nil
 	c.openWindows = 0
 }
@@ -307,7 +308,7 @@ func (c *Correlator) process(r *Rule, key string, a *alertRec) {
 	}
 	c.remember(h, a.t)
 
-	mk := a.tenant + "\x00" + r.ID + "\x00" + key
+	mk := stateKey{tenant: a.tenant, rule: r, key: key}
 	ks := c.keys[mk]
 	if ks != nil {
 		c.prune(ks)
@@ -386,9 +387,16 @@ func (c *Correlator) remember(h uint64, t int64) {
 
 // ---------------------------------------------------------------- keys and LRU
 
+// stateKey identifies one (tenant, rule, key).
+type stateKey struct {
+	tenant string
+	rule   *Rule
+	key    string
+}
+
 // keyState is everything held for one (tenant, rule, key).
 type keyState struct {
-	mapKey     string
+	mapKey     stateKey
 	rule       *Rule
 	tenant     string
 	key        string
@@ -410,7 +418,7 @@ func (ks *keyState) empty() bool {
 	return true
 }
 
-func (c *Correlator) newKey(mk string, r *Rule, tenant, key string) *keyState {
+func (c *Correlator) newKey(mk stateKey, r *Rule, tenant, key string) *keyState {
 	if len(c.keys) >= c.cfg.MaxKeys {
 		c.evictTail()
 	}

@@ -38,6 +38,35 @@ type incState struct {
 
 	dirty   bool
 	emitted bool
+	// setsOut holds the sorted sets as last emitted; nil once one changed.
+	// Emitted incidents share them, so an unchanged set is not copied.
+	setsOut *incSets
+}
+
+type incSets struct {
+	entities                        []event.Entity
+	tactics, techniques, detections []string
+}
+
+func (inc *incState) sets() *incSets {
+	if inc.setsOut == nil {
+		inc.setsOut = &incSets{
+			entities:   slices.Clip(slices.Clone(inc.entities)),
+			tactics:    slices.Clip(slices.Clone(inc.tactics)),
+			techniques: slices.Clip(slices.Clone(inc.techniques)),
+			detections: slices.Clip(slices.Clone(inc.detections)),
+		}
+	}
+	return inc.setsOut
+}
+
+// addSorted inserts v into *s and forgets the emitted sets if it was new.
+func addSorted[T any](inc *incState, s *[]T, v T, capN int, cmp func(a, b T) int) {
+	n := len(*s)
+	*s = insertSorted(*s, v, capN, cmp)
+	if len(*s) != n {
+		inc.setsOut = nil
+	}
 }
 
 func formatTime(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339Nano) }
@@ -92,15 +121,15 @@ func (c *Correlator) attach(inc *incState, ks *keyState, a *alertRec) {
 	}
 	capE := c.cfg.MaxEntities
 	for _, e := range a.entities {
-		inc.entities = insertSorted(inc.entities, e, capE, cmpEntity)
+		addSorted(inc, &inc.entities, e, capE, cmpEntity)
 	}
 	for _, t := range a.tactics {
-		inc.tactics = insertSorted(inc.tactics, t, capE, strings.Compare)
+		addSorted(inc, &inc.tactics, t, capE, strings.Compare)
 	}
 	for _, t := range a.techniques {
-		inc.techniques = insertSorted(inc.techniques, t, capE, strings.Compare)
+		addSorted(inc, &inc.techniques, t, capE, strings.Compare)
 	}
-	inc.detections = insertSorted(inc.detections, a.detection, capE, strings.Compare)
+	addSorted(inc, &inc.detections, a.detection, capE, strings.Compare)
 	if inc.distinct != nil && len(inc.distinct) < c.cfg.MaxDistinct {
 		a.forEachValue(ks.rule.Distinct, func(v string) bool {
 			inc.distinct[v] = struct{}{}
@@ -194,26 +223,31 @@ func (inc *incState) confidence() int {
 func (c *Correlator) build(inc *incState, now time.Time) event.Incident {
 	ks := inc.ks
 	r := ks.rule
+	sets := inc.sets()
 	return event.Incident{
-		ID:           inc.id,
-		Tenant:       ks.tenant,
-		Title:        inc.title(),
-		Summary:      inc.summary(),
-		Severity:     inc.severity(),
-		Confidence:   inc.confidence(),
-		RiskScore:    min(100, inc.risk),
-		Status:       event.StatusCandidate,
-		Rule:         r.ID,
-		Kind:         string(r.Kind),
-		Key:          ks.key,
-		FirstSeen:    time.Unix(0, inc.first).UTC(),
-		LastSeen:     time.Unix(0, inc.last).UTC(),
-		Entities:     slices.Clone(inc.entities),
-		Tactics:      slices.Clone(inc.tactics),
-		Techniques:   slices.Clone(inc.techniques),
-		DetectionIDs: slices.Clone(inc.detections),
-		AlertIDs:     slices.Clone(inc.alertIDs),
-		EventIDs:     slices.Clone(inc.eventIDs),
+		ID:         inc.id,
+		Tenant:     ks.tenant,
+		Title:      inc.title(),
+		Summary:    inc.summary(),
+		Severity:   inc.severity(),
+		Confidence: inc.confidence(),
+		RiskScore:  min(100, inc.risk),
+		Status:     event.StatusCandidate,
+		Rule:       r.ID,
+		Kind:       string(r.Kind),
+		Key:        ks.key,
+		FirstSeen:  time.Unix(0, inc.first).UTC(),
+		LastSeen:   time.Unix(0, inc.last).UTC(),
+		// The slices are shared with later emissions of the incident:
+		// copies of sets that have not changed since, and the prefix of the
+		// append-only id lists (capacity cut so that later appends stay
+		// invisible). Receivers must not modify them.
+		Entities:     sets.entities,
+		Tactics:      sets.tactics,
+		Techniques:   sets.techniques,
+		DetectionIDs: sets.detections,
+		AlertIDs:     inc.alertIDs[:len(inc.alertIDs):len(inc.alertIDs)],
+		EventIDs:     inc.eventIDs[:len(inc.eventIDs):len(inc.eventIDs)],
 		CreatedAt:    inc.createdAt,
 		UpdatedAt:    now,
 		Version:      uint64(inc.alerts),
@@ -274,27 +308,35 @@ func (inc *incState) summary() string {
 		fmt.Fprintf(&b, " (%d listed)", len(inc.alertIDs))
 	}
 	fmt.Fprintf(&b, " from %s to %s (%s)", formatTime(inc.first), formatTime(inc.last), span)
-	fmt.Fprintf(&b, "; detections: %s.", listSome(inc.detections, 5))
-	ents := make([]string, len(inc.entities))
-	for i, e := range inc.entities {
-		ents[i] = e.String()
-	}
-	fmt.Fprintf(&b, " Entities: %s.", listSome(ents, 10))
+	b.WriteString("; detections: ")
+	listSome(&b, inc.detections, 5, func(s string) string { return s })
+	b.WriteString(". Entities: ")
+	listSome(&b, inc.entities, 10, event.Entity.String)
 	if len(inc.tactics) > 0 {
-		fmt.Fprintf(&b, " Tactics: %s.", listSome(inc.tactics, 10))
+		b.WriteString(". Tactics: ")
+		listSome(&b, inc.tactics, 10, func(s string) string { return s })
 	}
 	if len(inc.techniques) > 0 {
-		fmt.Fprintf(&b, " Techniques: %s.", listSome(inc.techniques, 10))
+		b.WriteString(". Techniques: ")
+		listSome(&b, inc.techniques, 10, func(s string) string { return s })
 	}
+	b.WriteByte('.')
 	return b.String()
 }
 
-func listSome(s []string, n int) string {
+// listSome writes the first n items, comma-separated, and how many more.
+func listSome[T any](b *strings.Builder, s []T, n int, str func(T) string) {
 	if len(s) == 0 {
-		return "none"
+		b.WriteString("none")
+		return
 	}
-	if len(s) <= n {
-		return strings.Join(s, ", ")
+	for i, v := range s[:min(n, len(s))] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(str(v))
 	}
-	return strings.Join(s[:n], ", ") + fmt.Sprintf(" and %d more", len(s)-n)
+	if len(s) > n {
+		fmt.Fprintf(b, " and %d more", len(s)-n)
+	}
 }

@@ -9,6 +9,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"text/template"
 	"time"
 
@@ -116,7 +118,17 @@ type Match struct {
 
 	exact map[string]struct{}
 	globs []string
+	cache *globCache // glob results by detection id, shared by copies
 }
+
+// globCache remembers which detection ids the globs of a Match accept, so
+// that the patterns run once per detection id rather than once per alert.
+type globCache struct {
+	m sync.Map // string → bool
+	n atomic.Int32
+}
+
+const maxGlobCache = 4096
 
 // TitleData is what a rule's title template sees.
 type TitleData struct {
@@ -494,6 +506,9 @@ func compileMatch(my matchYAML) (Match, error) {
 				continue
 			}
 			m.globs = append(m.globs, d)
+			if m.cache == nil {
+				m.cache = &globCache{}
+			}
 		} else {
 			if m.exact == nil {
 				m.exact = map[string]struct{}{}
@@ -564,12 +579,27 @@ func (m *Match) matchDetection(id string) bool {
 	if _, ok := m.exact[id]; ok {
 		return true
 	}
-	for _, g := range m.globs {
-		if ok, _ := path.Match(g, id); ok {
-			return true
+	if len(m.globs) == 0 {
+		return false
+	}
+	if m.cache != nil {
+		if v, ok := m.cache.m.Load(id); ok {
+			return v.(bool)
 		}
 	}
-	return false
+	hit := false
+	for _, g := range m.globs {
+		if ok, _ := path.Match(g, id); ok {
+			hit = true
+			break
+		}
+	}
+	if m.cache != nil && m.cache.n.Load() < maxGlobCache {
+		if _, loaded := m.cache.m.LoadOrStore(id, hit); !loaded {
+			m.cache.n.Add(1)
+		}
+	}
+	return hit
 }
 
 func anyTactic(want, have []string) bool {

@@ -220,7 +220,7 @@ func TestCaps(t *testing.T) {
 		if k, e := value(t, m.activeKeys), value(t, m.evictions.WithLabelValues("key")); k != 3 || e != 2 {
 			t.Fatalf("keys %v evictions %v; want 3, 2", k, e)
 		}
-		if _, ok := c.keys["acme\x00brute\x00user=u0"]; ok {
+		if _, ok := c.keys[stateKey{"acme", c.rules["brute"], "user=u0"}]; ok {
 			t.Fatal("oldest key u0 kept")
 		}
 	})
@@ -231,7 +231,7 @@ func TestCaps(t *testing.T) {
 			as = append(as, al(fmt.Sprint("f", i), "okta.signin_failed", time.Duration(i)*time.Second, "ip:1.1.1.1"))
 		}
 		run(c, as, false)
-		ks := c.keys["acme\x00brute_then_success\x00ip=1.1.1.1"]
+		ks := c.keys[stateKey{"acme", c.rules["brute_then_success"], "ip=1.1.1.1"}]
 		if n := len(ks.steps[0]); n != 8 {
 			t.Fatalf("kept %d step alerts, want 8", n)
 		}
