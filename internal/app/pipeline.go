@@ -1,0 +1,91 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sourcegraph/conc/pool"
+
+	"github.com/vigil-soc/vigil/event"
+	"github.com/vigil-soc/vigil/ingest"
+)
+
+// Detector evaluates detections over events.
+type Detector interface {
+	Detect(ctx context.Context, events []event.Event) ([]event.Alert, error)
+}
+
+// EvidenceWriter stores events and alerts durably.
+type EvidenceWriter interface {
+	WriteEvents(ctx context.Context, evs []event.Event) error
+	WriteAlerts(ctx context.Context, alerts []event.Alert) error
+}
+
+// AlertPublisher hands alerts to correlation, durably.
+type AlertPublisher interface {
+	Publish(ctx context.Context, alerts []event.Alert) error
+}
+
+// Pipeline is the ingest sink: a batch of events is stored, evaluated, and
+// its alerts stored and handed to correlation. Process returns nil only
+// when all of that is durable, which is what lets ingest commit offsets.
+type Pipeline struct {
+	Detector  Detector
+	Store     EvidenceWriter
+	Publisher AlertPublisher
+}
+
+var _ ingest.Sink = (*Pipeline)(nil)
+
+// Process implements ingest.Sink.
+func (p *Pipeline) Process(ctx context.Context, b ingest.Batch) error {
+	if len(b.Events) == 0 {
+		return nil
+	}
+	g := pool.New().WithErrors().WithContext(ctx)
+	g.Go(func(ctx context.Context) error {
+		if err := p.Store.WriteEvents(ctx, b.Events); err != nil {
+			return fmt.Errorf("store events: %w", err)
+		}
+		return nil
+	})
+	g.Go(func(ctx context.Context) error {
+		alerts, err := p.Detector.Detect(ctx, b.Events)
+		if err != nil {
+			return fmt.Errorf("detect: %w", err)
+		}
+		return p.HandleAlerts(ctx, alerts)
+	})
+	return g.Wait()
+}
+
+// HandleAlerts stores the alerts analysts see (signals are building blocks
+// for correlation and are not stored on their own) and publishes every
+// alert and signal to correlation.
+func (p *Pipeline) HandleAlerts(ctx context.Context, alerts []event.Alert) error {
+	if len(alerts) == 0 {
+		return nil
+	}
+	visible := make([]event.Alert, 0, len(alerts))
+	for _, a := range alerts {
+		if !a.Signal {
+			visible = append(visible, a)
+		}
+	}
+	g := pool.New().WithErrors().WithContext(ctx)
+	if len(visible) > 0 {
+		g.Go(func(ctx context.Context) error {
+			if err := p.Store.WriteAlerts(ctx, visible); err != nil {
+				return fmt.Errorf("store alerts: %w", err)
+			}
+			return nil
+		})
+	}
+	g.Go(func(ctx context.Context) error {
+		if err := p.Publisher.Publish(ctx, alerts); err != nil {
+			return fmt.Errorf("publish alerts to correlation: %w", err)
+		}
+		return nil
+	})
+	return g.Wait()
+}
