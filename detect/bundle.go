@@ -312,4 +312,3 @@ func isDetection(m *ast.Module) bool {
 	}
 	return false
 }
-

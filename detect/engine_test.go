@@ -1,0 +1,275 @@
+package detect
+
+import (
+	"context"
+	"encoding/json"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/util"
+
+	"github.com/vigil-soc/vigil/event"
+	"github.com/vigil-soc/vigil/policies"
+)
+
+// copyPolicies writes the embedded library to a directory the test may edit.
+func copyPolicies(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(policies.FS, p)
+		if err != nil {
+			return err
+		}
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(full, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func newTestEngine(t testing.TB, cfg Config) *Engine {
+	t.Helper()
+	e, err := New(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func stopLogging(id string, at time.Time) event.Event {
+	return event.Event{
+		Timestamp:    at,
+		Event:        event.Meta{ID: id, Dataset: "aws.cloudtrail", Action: "StopLogging", Outcome: "success"},
+		Organization: event.Organization{ID: "acme"},
+		User:         event.User{Name: "mallory"},
+		Cloud:        event.Cloud{Account: event.CloudAccount{ID: "111122223333"}},
+		Origin:       event.Origin{Topic: "cloudtrail", Partition: 1, Offset: 42},
+	}
+}
+
+func failedLogon(id string, at time.Time) event.Event {
+	return event.Event{
+		Timestamp: at,
+		Event:     event.Meta{ID: id, Dataset: "windows.security", Code: "4625"},
+		User:      event.User{Name: "administrator"},
+		Host:      event.Host{Name: "dc01"},
+	}
+}
+
+func TestDetectAlertProvenance(t *testing.T) {
+	e := newTestEngine(t, Config{SkipTests: true})
+	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	alerts, err := e.Detect(context.Background(), []event.Event{stopLogging("e1", at)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(alerts) != 1 {
+		t.Fatalf("got %d alerts, want 1: %+v", len(alerts), alerts)
+	}
+	a := alerts[0]
+	if a.DetectionID != "aws-cloudtrail-logging-disabled" || a.Severity != event.SeverityHigh || a.Count != 1 ||
+		a.PolicyVersion != e.Version() || a.Tenant != "acme" || !a.Timestamp.Equal(at) || a.Dataset != "aws.cloudtrail" ||
+		len(a.EventIDs) != 1 || a.EventIDs[0] != "e1" || len(a.Origins) != 1 || a.Origins[0].Offset != 42 ||
+		len(a.Tactics) == 0 || len(a.Techniques) == 0 || a.Confidence == 0 || a.RiskScore == 0 {
+		t.Fatalf("alert lacks provenance: %+v", a)
+	}
+	if u, _ := a.Entity(event.EntityUser); u != "mallory" {
+		t.Errorf("user entity %q", u)
+	}
+	if c, _ := a.Entity(event.EntityCloudAccount); c != "111122223333" {
+		t.Errorf("cloud_account entity %q", c)
+	}
+}
+
+func TestSuppression(t *testing.T) {
+	e := newTestEngine(t, Config{SkipTests: true, SuppressWindow: 10 * time.Minute})
+	ctx := context.Background()
+	t0 := time.Date(2024, 5, 1, 10, 1, 0, 0, time.UTC)
+	first, _ := e.Detect(ctx, []event.Event{stopLogging("e1", t0)})
+	later, _ := e.Detect(ctx, []event.Event{stopLogging("e2", t0.Add(time.Minute)), stopLogging("e3", t0.Add(2*time.Minute))})
+	if len(first) != 1 || len(later) != 0 {
+		t.Fatalf("first %d alerts, later %d; want 1 then 0", len(first), len(later))
+	}
+	if got := e.Flush(t0.Add(5 * time.Minute)); len(got) != 0 {
+		t.Fatalf("flushed %d alerts before the window ended", len(got))
+	}
+	flushed := e.Flush(t0.Add(10 * time.Minute))
+	if len(flushed) != 1 || flushed[0].ID != first[0].ID || flushed[0].Count != 3 || len(flushed[0].EventIDs) != 3 {
+		t.Fatalf("flush: %+v; want the same id with count 3", flushed)
+	}
+	want := event.StableID("al-", "aws-cloudtrail-logging-disabled", "acme|"+"cloud_account:111122223333|user:mallory", "2024-05-01T10:00:00Z")
+	if first[0].ID != want {
+		t.Errorf("alert id %s, want %s", first[0].ID, want)
+	}
+	// Signals are never suppressed.
+	sig, _ := e.Detect(ctx, []event.Event{failedLogon("s1", t0), failedLogon("s2", t0), failedLogon("s3", t0)})
+	if len(sig) != 3 || sig[0].ID == sig[1].ID || !sig[0].Signal {
+		t.Fatalf("signals: %+v", sig)
+	}
+}
+
+func TestDetectOrderIsDeterministic(t *testing.T) {
+	e := newTestEngine(t, Config{SkipTests: true, Workers: 4, SuppressWindow: -1})
+	t0 := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	var evs []event.Event
+	for i := 0; i < 64; i++ {
+		if i%2 == 0 {
+			evs = append(evs, stopLogging("a"+string(rune('A'+i%26)), t0))
+		} else {
+			evs = append(evs, failedLogon("b"+string(rune('A'+i%26)), t0))
+		}
+	}
+	a1, _ := e.Detect(context.Background(), evs)
+	a2, _ := e.Detect(context.Background(), evs)
+	if len(a1) != 64 || len(a1) != len(a2) {
+		t.Fatalf("got %d and %d alerts, want 64", len(a1), len(a2))
+	}
+	for i := range a1 {
+		if a1[i].ID != a2[i].ID || a1[i].EventIDs[0] != evs[i].Event.ID {
+			t.Fatalf("alert %d out of order", i)
+		}
+	}
+}
+
+// TestEventValueMatchesJSON checks that the AST built from the struct is the
+// document MarshalJSON produces.
+func TestEventValueMatchesJSON(t *testing.T) {
+	src, _ := newSource("", "")
+	fx, _ := readFixtures(src)
+	n := 0
+	for _, f := range fx {
+		for _, c := range f.Cases {
+			b, err := json.Marshal(c.Event)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc any
+			if err := util.UnmarshalJSON(b, &doc); err != nil {
+				t.Fatal(err)
+			}
+			want, err := ast.InterfaceToValue(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := eventValue(&c.Event, nil); got.Compare(want) != 0 {
+				t.Fatalf("%s %s:\n got %v\nwant %v", f.File, c.Name, got, want)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no fixture events")
+	}
+}
+
+func TestReloadKeepsOldSetOnFailure(t *testing.T) {
+	dir := copyPolicies(t)
+	e := newTestEngine(t, Config{PolicyDir: dir})
+	v0, n0 := e.Version(), len(e.Detections())
+	ctx := context.Background()
+
+	// A syntax error.
+	bad := filepath.Join(dir, "detections", "aws", "broken.rego")
+	os.WriteFile(bad, []byte("package vigil.detections.aws.broken\n\nfinding contains x if {\n\tx := \n}\n"), 0o644)
+	err := e.Reload(ctx)
+	if err == nil || !strings.Contains(err.Error(), "broken.rego:") {
+		t.Fatalf("reload with a syntax error: %v; want file:line", err)
+	}
+	os.Remove(bad)
+
+	// A detection whose fixture fails.
+	p := filepath.Join(dir, "detections", "aws", "root_console_login.rego")
+	orig, _ := os.ReadFile(p)
+	os.WriteFile(p, []byte(strings.Replace(string(orig), `input.event.action == "ConsoleLogin"`, `input.event.action == "ConsoleLogout"`, 1)), 0o644)
+	err = e.Reload(ctx)
+	if err == nil || !strings.Contains(err.Error(), "aws-root-console-login") {
+		t.Fatalf("reload with failing tests: %v", err)
+	}
+	if e.Version() != v0 || len(e.Detections()) != n0 {
+		t.Fatal("a rejected reload replaced the policy set")
+	}
+
+	// A good change is taken.
+	os.WriteFile(p, orig, 0o644)
+	os.WriteFile(filepath.Join(dir, "data", "threat_intel_extra.yaml"), []byte("ips:\n  \"192.0.2.99\": test\n"), 0o644)
+	if err := e.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e.Version() == v0 {
+		t.Fatal("version did not change with the data")
+	}
+}
+
+func TestSandboxRejectsNetwork(t *testing.T) {
+	dir := copyPolicies(t)
+	os.WriteFile(filepath.Join(dir, "detections", "aws", "exfil.rego"), []byte(`package vigil.detections.aws.exfil
+
+metadata := {"id": "exfil"}
+
+finding contains r if {
+	input.event.action == "x"
+	r := http.send({"method": "GET", "url": "http://example.org"})
+}
+`), 0o644)
+	_, err := New(context.Background(), Config{PolicyDir: dir, SkipTests: true}, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "http.send") {
+		t.Fatalf("http.send accepted: %v", err)
+	}
+}
+
+// TestDetectionBudgets fails when a detection costs more per event than
+// its budget on the fixture events.
+func TestDetectionBudgets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measures time")
+	}
+	rep, err := BenchDetections(context.Background(), "", BenchOptions{MinTime: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Budgets hold on an idle core, where one evaluation costs about 3 µs
+	// (the baseline). On a loaded machine everything is slower by the same
+	// factor, so scale the budgets by the measured baseline.
+	scale := max(1, rep.BaselineNs/3000)
+	for _, d := range rep.Detections {
+		if d.NsPerEvent > float64(d.Budget.Nanoseconds())*scale {
+			t.Errorf("%s: %.0f ns/event over its budget of %s (scaled ×%.1f for machine load)", d.ID, d.NsPerEvent, d.Budget, scale)
+		}
+	}
+	t.Logf("baseline %.0f ns, all detections in one query %.0f ns per event", rep.BaselineNs, rep.AllNs)
+}
+
+func TestLintAndCoverage(t *testing.T) {
+	cov := Coverage("")
+	if len(cov.Errors) > 0 || cov.Detections < 40 || len(cov.ByTactic) < 8 || len(cov.BySource) < 10 {
+		t.Fatalf("coverage: %+v", cov)
+	}
+	dir := copyPolicies(t)
+	p := filepath.Join(dir, "detections", "aws", "root_console_login.rego")
+	orig, _ := os.ReadFile(p)
+	os.WriteFile(p, []byte(strings.Replace(string(orig), `"T1078.004"`, `"T78"`, 1)), 0o644)
+	var found bool
+	for _, pr := range Lint(dir) {
+		if strings.Contains(pr.Message, `"T78"`) && pr.Severity == "error" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("lint accepted a malformed technique id")
+	}
+}
