@@ -65,7 +65,10 @@ func (c *CorrelateConfig) SetDefaults() {
 		c.Partitions = 6
 	}
 	if c.Lateness == 0 {
-		c.Lateness = correlate.DefaultLateness
+		// Sources drift apart by minutes when a consumer catches up after an
+		// outage; a generous lateness keeps their alerts in event-time
+		// windows at the cost of holding windows open longer.
+		c.Lateness = defaultLateness
 	}
 }
 
@@ -129,6 +132,7 @@ const (
 	defaultLocalCH      = "127.0.0.1:19000"
 	defaultListen       = "127.0.0.1:8080"
 	defaultShutdownTime = 30 * time.Second
+	defaultLateness     = 30 * time.Minute
 )
 
 // LoadConfig reads a YAML file, expands ${VAR} references from the
