@@ -365,3 +365,11 @@ func (r *receiver) Received() []delivered {
 }
 
 func (r *receiver) Close() { _ = r.srv.Close() }
+
+func escalateWebhook(url string) escalate.TargetConfig {
+	return escalate.TargetConfig{Name: "hook", Type: escalate.TargetWebhook, URL: url, Timeout: 5 * time.Second}
+}
+
+func escalateRoute(name string, targets ...string) escalate.Route {
+	return escalate.Route{Name: name, Chain: []escalate.Level{{Targets: targets}}}
+}

@@ -1,0 +1,176 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/vigil-soc/vigil/bench/gen"
+	"github.com/vigil-soc/vigil/ingest"
+	"github.com/vigil-soc/vigil/internal/testenv"
+	"github.com/vigil-soc/vigil/storage"
+)
+
+// TestPipelineEndToEnd runs the whole service against the real Kafka and
+// ClickHouse: generated attack telemetry in native formats plus garbage goes
+// in; every good record must be stored as an event, every bad one must be
+// in its dead-letter topic, and each injected attack must become an
+// incident that was escalated.
+func TestPipelineEndToEnd(t *testing.T) {
+	testenv.Integration(t)
+	kenv := testenv.Kafka(t)
+	chenv := testenv.ClickHouse(t)
+	db := chenv.Database(t)
+
+	g := gen.New(gen.Config{Seed: 7, Tenants: []string{"acme"}, Start: time.Now().Add(-2 * time.Hour).UTC(),
+		Noise: false, Scenarios: []string{"ssh_bruteforce_sudo", "aws_credential_misuse", "windows_credential_dumping"}})
+	var records []gen.Record
+	for len(g.Expected()) < 3 {
+		records = append(records, g.Next())
+	}
+	expected := g.Expected()
+
+	// One real topic per source the records use.
+	topicOf := map[string]string{}
+	cfg := &Config{}
+	for _, r := range records {
+		if _, ok := topicOf[r.Source]; !ok {
+			topicOf[r.Source] = kenv.Topic(t, 3)
+			cfg.Ingest.Topics = append(cfg.Ingest.Topics, ingest.TopicConfig{Name: topicOf[r.Source], Source: r.Source, Tenant: "acme", DLQ: kenv.Topic(t, 1)})
+		}
+	}
+	for _, ti := range g.Tenants() {
+		cfg.Ingest.TenantAliases = map[string]string{ti.EntraTenantID: ti.Name, ti.AWSAccountID: ti.Name}
+	}
+	cfg.Kafka.Brokers = kenv.Brokers
+	cfg.Ingest.MaxRecordBytes = 64 << 10
+	cfg.Ingest.GroupID = "it-ingest-" + db
+	cfg.Correlate.Topic = kenv.Topic(t, 3)
+	cfg.Correlate.GroupID = "it-correlate-" + db
+	cfg.Storage.Addr = []string{chenv.Addr}
+	cfg.Storage.Database = db
+	cfg.Storage.Migrate = true
+	cfg.Storage.BatchWait = 100 * time.Millisecond
+	cfg.Server.Listen = "127.0.0.1:0"
+	recv, err := startReceiver()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer recv.Close()
+	cfg.Escalate.Targets = append(cfg.Escalate.Targets, escalateWebhook(recv.URL))
+	cfg.Escalate.Routes = append(cfg.Escalate.Routes, escalateRoute("test", "hook"))
+	cfg.Escalate.PollInterval = 200 * time.Millisecond
+	cfg.SetDefaults()
+	if ps := cfg.Validate(); len(ps) > 0 {
+		t.Fatalf("config: %v", ps)
+	}
+
+	garbage := []kafka.Message{
+		{Topic: topicOf["syslog"], Value: []byte("\x00\x01 not a log line")},
+		{Topic: topicOf["aws.cloudtrail"], Value: []byte(`{"eventName": "Truncated`)},
+		{Topic: topicOf["windows"], Value: []byte(strings.Repeat("x", 100<<10))},
+	}
+	w := &kafka.Writer{Addr: kafka.TCP(kenv.Brokers...), Balancer: &kafka.Hash{}, RequiredAcks: kafka.RequireAll, BatchTimeout: 5 * time.Millisecond, BatchBytes: 4 << 20}
+	defer w.Close()
+	msgs := make([]kafka.Message, 0, len(records)+len(garbage))
+	for _, r := range records {
+		msgs = append(msgs, kafka.Message{Topic: topicOf[r.Source], Key: r.Key, Value: r.Value, Time: r.Time})
+	}
+	msgs = append(msgs, garbage...)
+	if err := w.WriteMessages(t.Context(), msgs...); err != nil {
+		t.Fatalf("produce: %v", err)
+	}
+
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	ctx, stop := context.WithCancel(t.Context())
+	svc, err := Start(ctx, cfg, logger, prometheus.NewRegistry())
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	defer func() {
+		stop()
+		if err := svc.Wait(); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	}()
+
+	conn := chenv.Conn(t, db)
+	want := len(records)
+	waitFor(t, 3*time.Minute, func() (bool, string) {
+		var stored uint64
+		if err := conn.QueryRow(t.Context(), "SELECT uniqExact(event_id) FROM events").Scan(&stored); err != nil {
+			return false, err.Error()
+		}
+		incs, err := svc.Store.ListIncidents(t.Context(), storage.IncidentFilter{Limit: 1000})
+		if err != nil {
+			return false, err.Error()
+		}
+		found := 0
+		for _, e := range expected {
+			if len(matching(incs, e)) > 0 {
+				found++
+			}
+		}
+		return int(stored) == want && found == len(expected),
+			fmt.Sprintf("events stored %d of %d; attacks with an incident %d of %d", stored, want, found, len(expected))
+	})
+
+	for _, gm := range garbage {
+		var dlqTopic string
+		for _, tc := range cfg.Ingest.Topics {
+			if tc.Name == gm.Topic {
+				dlqTopic = tc.DLQ
+			}
+		}
+		r := kafka.NewReader(kafka.ReaderConfig{Brokers: kenv.Brokers, Topic: dlqTopic, Partition: 0, MaxWait: 100 * time.Millisecond})
+		rctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+		m, err := r.ReadMessage(rctx)
+		cancel()
+		r.Close()
+		if err != nil {
+			t.Fatalf("dead-letter topic %s: %v", dlqTopic, err)
+		}
+		if !slices.ContainsFunc(m.Headers, func(h kafka.Header) bool { return h.Key == ingest.HeaderReason && len(h.Value) > 0 }) {
+			t.Errorf("dead letter in %s has no reason header: %v", dlqTopic, m.Headers)
+		}
+	}
+
+	// Escalation: at least one confirmed incident reached the webhook.
+	waitFor(t, time.Minute, func() (bool, string) {
+		n := len(recv.Received())
+		return n > 0, fmt.Sprintf("%d deliveries", n)
+	})
+}
+
+func waitFor(t *testing.T, timeout time.Duration, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		ok, state := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s: %s", timeout, state)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
