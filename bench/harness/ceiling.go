@@ -36,6 +36,11 @@ type Copy struct {
 	// Workers is the number of group members (each a kafka-go Reader with
 	// its own insert batches); default 2.
 	Workers int
+	// Done reports whether the copy is complete; Run polls it twice a
+	// second. A rebalance re-delivers uncommitted records, so counting
+	// inserted rows is not enough: pass a check of the group's committed
+	// offsets (commits follow inserts, so lag 0 means all is stored).
+	Done func(ctx context.Context) bool
 	// BatchRows and BatchWait flush a worker's batch (defaults 10000 rows,
 	// 200 ms), like vigil's ingest batches.
 	BatchRows int
@@ -81,11 +86,7 @@ func (c *Copy) Run(ctx context.Context, want int64) (int64, error) {
 		})
 		g.Go(func(gctx context.Context) error {
 			defer r.Close()
-			err := c.worker(gctx, r, &inserted, func() {
-				if inserted.Load() >= want {
-					doneOnce.Do(func() { close(done) })
-				}
-			}, done)
+			err := c.worker(gctx, r, &inserted, func() {}, done)
 			if errors.Is(err, errStop) {
 				return nil
 			}
@@ -95,6 +96,21 @@ func (c *Copy) Run(ctx context.Context, want int64) (int64, error) {
 	var err error
 	waited := make(chan struct{})
 	go func() { err = g.Wait(); close(waited) }()
+	go func() {
+		tick := time.NewTicker(500 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			if inserted.Load() >= want && (c.Done == nil || c.Done(ctx)) {
+				doneOnce.Do(func() { close(done) })
+				return
+			}
+		}
+	}()
 	select {
 	case <-done:
 		cancel()

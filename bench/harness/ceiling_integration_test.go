@@ -49,20 +49,24 @@ func TestCopyIntegration(t *testing.T) {
 	group := db + "_copy"
 	c := &harness.Copy{
 		Brokers: k.Brokers, Group: group, Conn: conn, BatchRows: 500,
+		Done: func(ctx context.Context) bool {
+			lag, err := kc.Lag(ctx, group, parts)
+			return err == nil && lag == 0
+		},
 		Topics: []string{topics[gen.SourceCloudTrail], topics[gen.SourceOkta]},
 	}
 	n, err := c.Run(ctx, records)
 	if err != nil {
 		t.Fatalf("copy: %v", err)
 	}
-	if n != records {
-		t.Errorf("copy inserted %d rows, want %d", n, records)
+	if n < records {
+		t.Errorf("copy inserted %d rows, want at least %d", n, records)
 	}
 	span, err := harness.Span(ctx, conn, "raw", "(topic, partition, offset)")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if span.Rows != records || span.Distinct != records {
+	if span.Rows < records || span.Distinct != records {
 		t.Errorf("raw has %d rows, %d distinct origins, want %d", span.Rows, span.Distinct, records)
 	}
 	if !span.Last.After(span.First) && records > 500 {

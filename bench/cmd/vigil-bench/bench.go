@@ -253,7 +253,11 @@ func (b *bench) ceiling(ctx context.Context) (*harness.Throughput, *harness.Prod
 		return t, st, err
 	}
 	group := "bench-" + b.runID + "-ceiling"
-	cp := &harness.Copy{Brokers: b.brokers, Group: group, Topics: topics, Conn: conn}
+	cp := &harness.Copy{Brokers: b.brokers, Group: group, Topics: topics, Conn: conn,
+		Done: func(ctx context.Context) bool {
+			lag, err := b.kafka.Lag(ctx, group, parts)
+			return err == nil && lag == 0
+		}}
 
 	self := os.Getpid()
 	before, _ := harness.ReadProc(self)
