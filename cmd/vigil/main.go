@@ -112,6 +112,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.IntVar(&opts.Repeats, "repeats", 1, "how many times each attack scenario is injected")
 		fs.IntVar(&opts.Noise, "noise", 20000, "background events to generate")
 		fs.Int64Var(&opts.Seed, "seed", 1, "generator seed")
+		fs.StringVar(&opts.LogFile, "log", ".local/demo/vigil.log", "file for the pipeline's log")
 		if err := fs.Parse(rest); err != nil {
 			return app.ExitError{Code: 2}
 		}

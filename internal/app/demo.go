@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -33,6 +35,8 @@ type DemoOptions struct {
 	Repeats int // injections of each attack scenario
 	// Timeout bounds the wait for the pipeline to settle.
 	Timeout time.Duration
+	// LogFile receives the pipeline's log.
+	LogFile string
 }
 
 // Demo generates realistic telemetry with injected attack scenarios,
@@ -49,6 +53,9 @@ func Demo(ctx context.Context, opts DemoOptions, stdout, stderr io.Writer) error
 	}
 	if opts.Repeats < 1 {
 		opts.Repeats = 1
+	}
+	if opts.LogFile == "" {
+		opts.LogFile = filepath.Join(os.TempDir(), "vigil-demo.log")
 	}
 	runStart := time.Now().UTC().Truncate(time.Second)
 
@@ -120,7 +127,16 @@ func Demo(ctx context.Context, opts DemoOptions, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "produced %d records to Kafka; starting the pipeline\n", len(records))
 
-	logger := NewLogger(LogConfig{Level: "warn", Format: "text"}, stderr)
+	if err := os.MkdirAll(filepath.Dir(opts.LogFile), 0o755); err != nil {
+		return fmt.Errorf("demo log: %w", err)
+	}
+	logFile, err := os.Create(opts.LogFile)
+	if err != nil {
+		return fmt.Errorf("demo log: %w", err)
+	}
+	defer logFile.Close()
+	fmt.Fprintf(stdout, "pipeline log: %s\n", opts.LogFile)
+	logger := NewLogger(LogConfig{Level: "info", Format: "text"}, logFile)
 	reg := prometheus.NewRegistry()
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -147,7 +163,7 @@ func Demo(ctx context.Context, opts DemoOptions, stdout, stderr io.Writer) error
 	}
 	defer st.Close()
 	printDemo(stdout, incidents, expected, recv)
-	if top := mostSevere(incidents); top != nil {
+	if top := reportWorthy(incidents); top != nil {
 		mg, err := escalate.NewManager(ctx, cfg.Escalate, st, escalate.Options{
 			IsNotFound: func(err error) bool { return errors.Is(err, storage.ErrNotFound) }, Logger: quiet,
 		})
@@ -282,11 +298,23 @@ func normalizeEntity(e event.Entity) event.Entity {
 	return event.Entity{Kind: e.Kind, Value: strings.ToLower(e.Value)}
 }
 
-func mostSevere(incs []event.Incident) *event.Incident {
+// reportWorthy picks the incident whose postmortem the demo prints: a
+// declared one that tells a sequence, the most severe first.
+func reportWorthy(incs []event.Incident) *event.Incident {
+	rank := func(inc *event.Incident) int {
+		r := int(inc.Severity) * 10
+		if inc.Status != event.StatusCandidate {
+			r += 100
+		}
+		if inc.Kind == "sequence" {
+			r += 50
+		}
+		return r
+	}
 	var top *event.Incident
 	for i := range incs {
 		inc := &incs[i]
-		if top == nil || inc.Severity > top.Severity || (inc.Severity == top.Severity && len(inc.AlertIDs) > len(top.AlertIDs)) {
+		if top == nil || rank(inc) > rank(top) || (rank(inc) == rank(top) && len(inc.AlertIDs) < len(top.AlertIDs)) {
 			top = inc
 		}
 	}
