@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/util"
 
 	"github.com/vigil-soc/vigil/event"
+	"github.com/vigil-soc/vigil/ingest/parse"
 	"github.com/vigil-soc/vigil/policies"
 )
 
@@ -271,5 +273,60 @@ func TestLintAndCoverage(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("lint accepted a malformed technique id")
+	}
+}
+
+// TestInputPathsKeepWhatPoliciesRead checks that evaluating the pruned
+// input gives the same findings as the whole event, on the fixtures and on
+// generated traffic.
+func TestInputPathsKeepWhatPoliciesRead(t *testing.T) {
+	e := newTestEngine(t, Config{SkipTests: true})
+	set := e.set.Load()
+	if set.need == nil || set.need.all {
+		t.Fatalf("the policies read the whole input: %v", set.need)
+	}
+	var evs []event.Event
+	for _, f := range set.files.fixtures {
+		for _, c := range f.Cases {
+			evs = append(evs, c.Event)
+		}
+	}
+	reg := parse.NewRegistry()
+	for _, r := range corpus(t, 3000) {
+		evs = append(evs, parseRecord(t, reg, r)...)
+	}
+	full := *set
+	full.need = nil
+	matched := 0
+	for i := range evs {
+		got := e.evalEvent(context.Background(), set, &evs[i])
+		want := e.evalEvent(context.Background(), &full, &evs[i])
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("event %d (%s %s): pruned input found %+v, whole input %+v", i, evs[i].Event.Dataset, evs[i].Event.Action, got, want)
+		}
+		matched += len(got)
+	}
+	if matched == 0 {
+		t.Fatal("no findings at all")
+	}
+}
+
+func TestInputPathsObjectGet(t *testing.T) {
+	mod := ast.MustParseModuleWithOpts(`package p
+
+a if object.get(input, ["aws", "cloudtrail", "eventName"], "") == "x"
+b if object.get(input.okta, "target", []) != []
+c if { some p in input.o365.audit.Parameters; p.Name == "x" }
+d := object.get(input.zeek, [input.event.action, "uid"], "")
+`, ast.ParserOptions{RegoVersion: ast.RegoV1})
+	c := newCompiler()
+	c.Compile(map[string]*ast.Module{"p.rego": mod})
+	if c.Failed() {
+		t.Fatal(c.Errors)
+	}
+	got := inputPaths(c.Modules).String()
+	want := strings.Join([]string{"input.aws.cloudtrail.eventName.*", "input.event.action.*", "input.o365.audit.Parameters.*", "input.okta.target.*", "input.zeek.*"}, "\n")
+	if got != want {
+		t.Fatalf("paths:\n%s\nwant\n%s", got, want)
 	}
 }

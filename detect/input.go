@@ -2,7 +2,9 @@ package detect
 
 import (
 	"encoding/json"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -48,44 +50,218 @@ func (p *pathSet) add(path []string) {
 
 // inputPaths collects the input paths read by modules. A reference with a
 // variable or computed part, or a bare input, keeps the whole subtree from
-// that point.
+// that point. object.get(<input ref>, <constant path>, default) reads only
+// the path it names, so it keeps that path and not the whole reference.
+//
+// The compiler moves references out of call arguments into generated local
+// variables (__local1__ = input; object.get(__local1__, ["a", "b"], "")),
+// so a local assigned an input reference stands for that reference.
 func inputPaths(modules map[string]*ast.Module) *pathSet {
 	root := &pathSet{}
-	var visit func(x any)
-	visit = func(x any) {
-		ast.WalkTerms(x, func(t *ast.Term) bool {
-			switch v := t.Value.(type) {
-			case ast.Ref:
-				if !v[0].Equal(ast.InputRootDocument) {
-					return false // descend into the reference's terms
-				}
-				var path []string
-				for _, p := range v[1:] {
-					s, ok := p.Value.(ast.String)
-					if !ok {
-						break
-					}
-					path = append(path, string(s))
-				}
-				root.add(path)
-				for _, p := range v[1:] {
-					visit(p)
-				}
-				return true
-			case ast.Var:
-				if v.Equal(ast.InputRootDocument.Value) {
-					root.add(nil)
-				}
-			}
-			return false
-		})
-	}
 	for _, m := range modules {
 		for _, r := range m.Rules {
-			visit(r)
+			collectPaths(root, r)
 		}
 	}
 	return root
+}
+
+var objectGetRef = ast.Ref{ast.VarTerm("object"), ast.StringTerm("get")}
+
+// collectPaths adds the input paths rule r reads to root.
+func collectPaths(root *pathSet, r *ast.Rule) {
+	// Generated locals bound to an input reference.
+	aliases := map[ast.Var][]string{}
+	ast.WalkExprs(r, func(e *ast.Expr) bool {
+		if !e.IsEquality() && !e.IsAssignment() {
+			return false
+		}
+		terms := e.Terms.([]*ast.Term)
+		v, ok := terms[1].Value.(ast.Var)
+		if !ok || !v.IsGenerated() {
+			return false
+		}
+		// Only a reference with constant keys: a local bound to an
+		// element of an iterated collection is not the collection.
+		if path, ok := inputRefPath(terms[2].Value, aliases); ok && isConstRef(terms[2].Value) {
+			aliases[v] = path
+		}
+		return false
+	})
+
+	var vis *ast.GenericVisitor
+	// ref records the input path of x, if x is an input reference or an
+	// alias, and walks the computed parts of the reference.
+	ref := func(x ast.Value) bool {
+		path, ok := inputRefPath(x, aliases)
+		if !ok {
+			return false
+		}
+		root.add(path)
+		if rr, isRef := x.(ast.Ref); isRef {
+			for _, p := range rr[1:] {
+				vis.Walk(p)
+			}
+		}
+		return true
+	}
+	// objectGet handles the terms of a call: object.get on an input
+	// reference with a constant key.
+	objectGet := func(terms []*ast.Term) bool {
+		if len(terms) < 4 || !objectGetRef.Equal(terms[0].Value) {
+			return false
+		}
+		base, ok := inputRefPath(terms[1].Value, aliases)
+		if !ok {
+			return false
+		}
+		key, ok := constPath(terms[2].Value)
+		if !ok {
+			return false
+		}
+		root.add(append(base[:len(base):len(base)], key...))
+		if rr, isRef := terms[1].Value.(ast.Ref); isRef {
+			for _, p := range rr[1:] {
+				vis.Walk(p)
+			}
+		}
+		for _, t := range terms[3:] {
+			vis.Walk(t)
+		}
+		return true
+	}
+	vis = ast.NewGenericVisitor(func(x any) bool {
+		switch v := x.(type) {
+		case *ast.Expr:
+			if !v.IsCall() {
+				return false
+			}
+			terms := v.Terms.([]*ast.Term)
+			if v.IsEquality() || v.IsAssignment() {
+				// The binding of an alias is not a read; its uses are.
+				if lv, ok := terms[1].Value.(ast.Var); ok {
+					if _, isAlias := aliases[lv]; isAlias {
+						if rr, isRef := terms[2].Value.(ast.Ref); isRef {
+							for _, p := range rr[1:] {
+								vis.Walk(p)
+							}
+						}
+						return true
+					}
+				}
+			}
+			if objectGet(terms) {
+				for _, w := range v.With {
+					vis.Walk(w)
+				}
+				return true
+			}
+		case ast.Call:
+			return objectGet(v)
+		case ast.Ref:
+			if ref(v) {
+				return true
+			}
+			return false // descend into the reference's terms
+		case ast.Var:
+			return ref(v)
+		}
+		return false
+	})
+	vis.Walk(r)
+}
+
+// inputRefPath returns the constant path of an input reference (up to its
+// first computed part), or of an alias of one. ok is false for values that
+// are neither.
+func inputRefPath(x ast.Value, aliases map[ast.Var][]string) (path []string, ok bool) {
+	var rest ast.Ref
+	switch v := x.(type) {
+	case ast.Var:
+		if v.Equal(ast.InputRootDocument.Value) {
+			return nil, true
+		}
+		p, ok := aliases[v]
+		return p, ok
+	case ast.Ref:
+		head, isVar := v[0].Value.(ast.Var)
+		switch {
+		case v[0].Equal(ast.InputRootDocument):
+		case isVar && aliases[head] != nil:
+			path = append(path, aliases[head]...)
+		case isVar:
+			if _, alias := aliases[head]; !alias {
+				return nil, false
+			}
+		default:
+			return nil, false
+		}
+		rest = v[1:]
+	default:
+		return nil, false
+	}
+	for _, p := range rest {
+		s, isStr := p.Value.(ast.String)
+		if !isStr {
+			break
+		}
+		path = append(path, string(s))
+	}
+	return path, true
+}
+
+// isConstRef reports whether x is a variable or a reference whose keys
+// after the head are all strings.
+func isConstRef(x ast.Value) bool {
+	r, ok := x.(ast.Ref)
+	if !ok {
+		_, isVar := x.(ast.Var)
+		return isVar
+	}
+	for _, p := range r[1:] {
+		if _, ok := p.Value.(ast.String); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// constPath returns the keys of object.get's second argument when they
+// are constant strings.
+func constPath(x ast.Value) ([]string, bool) {
+	switch k := x.(type) {
+	case ast.String:
+		return []string{string(k)}, true
+	case *ast.Array:
+		out := make([]string, 0, k.Len())
+		for i := range k.Len() {
+			s, ok := k.Elem(i).Value.(ast.String)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, string(s))
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// String lists the paths of p, for tests and debugging.
+func (p *pathSet) String() string {
+	var out []string
+	var walk func(prefix string, n *pathSet)
+	walk = func(prefix string, n *pathSet) {
+		if n.all {
+			out = append(out, prefix+"*")
+			return
+		}
+		for k, c := range n.kids {
+			walk(prefix+k+".", c)
+		}
+	}
+	walk("input.", p)
+	sort.Strings(out)
+	return strings.Join(out, "\n")
 }
 
 // eventValue builds the policy input for ev directly as an AST value, with
