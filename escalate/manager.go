@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sourcegraph/conc/pool"
+
 	"github.com/vigil-soc/vigil/event"
 )
 
@@ -123,14 +125,23 @@ func entryID(incidentID string, parts ...string) string {
 // state and runs auto-confirmation. A replay of unchanged incidents writes
 // nothing.
 func (mg *Manager) Observe(ctx context.Context, incs []event.Incident) error {
-	var errs []error
+	// Incidents are independent (each is locked by id), so they are merged
+	// concurrently: their reads overlap and their writes join the same
+	// storage batches instead of each waiting for a flush of its own.
+	p := pool.New().WithErrors().WithMaxGoroutines(observeConcurrency)
 	for _, c := range incs {
-		if err := mg.observe(ctx, c); err != nil {
-			errs = append(errs, fmt.Errorf("observe incident %s: %w", c.ID, err))
-		}
+		p.Go(func() error {
+			if err := mg.observe(ctx, c); err != nil {
+				return fmt.Errorf("observe incident %s: %w", c.ID, err)
+			}
+			return nil
+		})
 	}
-	return errors.Join(errs...)
+	return p.Wait()
 }
+
+// observeConcurrency bounds the incidents merged at once.
+const observeConcurrency = 32
 
 func (mg *Manager) observe(ctx context.Context, c event.Incident) error {
 	if c.ID == "" {
