@@ -29,8 +29,10 @@ func parseO365(v *fastjson.Value, rec Record) ([]event.Event, error) {
 	workload := getS(m, "Workload")
 	e.Event.Action = op
 	e.Event.Provider = workload
-	e.Cloud = event.Cloud{Provider: "azure", Account: event.CloudAccount{ID: getS(m, "OrganizationId")},
-		Service: event.CloudService{Name: workload}}
+	// The organization is the tenant (organization.id), not a cloud
+	// account: keying cloud-account correlation on it would group every
+	// alert of the tenant together.
+	e.Cloud = event.Cloud{Provider: "azure", Service: event.CloudService{Name: workload}}
 
 	switch strings.ToLower(getS(m, "ResultStatus")) {
 	case "succeeded", "success", "true", "partiallysucceeded":

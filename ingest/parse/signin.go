@@ -57,8 +57,8 @@ func parseSignIn(v *fastjson.Value, rec Record) ([]event.Event, error) {
 			e.Event.Outcome = "failure"
 		}
 	}
-	e.Cloud = event.Cloud{Provider: "azure", Account: event.CloudAccount{ID: e.Organization.ID},
-		Service: event.CloudService{Name: getS(p, "resourceDisplayName")}}
+	// The Entra tenant is organization.id, not a cloud account (see o365.go).
+	e.Cloud = event.Cloud{Provider: "azure", Service: event.CloudService{Name: getS(p, "resourceDisplayName")}}
 
 	e.User.Name = first(upn, getS(p, "servicePrincipalName"), getS(p, "servicePrincipalId"))
 	e.User.ID = first(getS(p, "userId"), getS(p, "servicePrincipalId"))
