@@ -8,7 +8,7 @@ import (
 
 // Defaults applied by SetDefaults.
 const (
-	DefaultEvalTimeout    = 50 * time.Millisecond
+	DefaultEvalTimeout    = time.Second
 	DefaultSuppressWindow = 10 * time.Minute
 	DefaultReloadInterval = 10 * time.Second
 	DefaultBudget         = 20 * time.Microsecond
@@ -24,7 +24,11 @@ type Config struct {
 	DataDir string `yaml:"data_dir"`
 	// Workers bounds the goroutines evaluating one Detect batch.
 	Workers int `yaml:"workers"`
-	// EvalTimeout bounds the evaluation of one event.
+	// EvalTimeout bounds the evaluation of one event (all detections), in
+	// wall time. One evaluation takes microseconds; the bound is there for
+	// a pathological policy, so it is generous: on a busy machine an
+	// evaluation also waits for the CPU. An evaluation that exceeds it is
+	// retried once with ten times the bound before its findings are lost.
 	EvalTimeout time.Duration `yaml:"eval_timeout"`
 	// SuppressWindow folds repeated findings of a detection for the same
 	// entities into one alert with a count. Zero after SetDefaults means the

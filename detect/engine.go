@@ -26,8 +26,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sourcegraph/conc/pool"
 
@@ -163,9 +161,12 @@ type finding struct {
 }
 
 // Detect evaluates every detection against every event and returns the
-// alerts in input order, then by detection id and entity key. Evaluation
-// errors and timeouts of single events are counted and logged, not
-// returned; an error is returned only when ctx ends.
+// alerts in input order, then by detection id and entity key. An
+// evaluation that exceeds eval_timeout is retried once with ten times the
+// timeout; timeouts are counted by result and logged with the event's
+// dataset and action. An evaluation error is attributed to the failing
+// detections, counted and logged, and the other detections' findings for
+// that event are kept. An error is returned only when ctx ends.
 func (e *Engine) Detect(ctx context.Context, events []event.Event) ([]event.Alert, error) {
 	if len(events) == 0 {
 		return nil, nil
@@ -173,20 +174,21 @@ func (e *Engine) Detect(ctx context.Context, events []event.Event) ([]event.Aler
 	set := e.set.Load()
 	results := make([][]finding, len(events))
 	workers := min(e.cfg.Workers, len(events))
-	if workers <= 1 {
-		for i := range events {
-			results[i] = e.evalEvent(ctx, set, &events[i])
+	evalRange := func(start, end int) {
+		ev := e.newEvaluator(ctx, set)
+		defer ev.close()
+		for i := start; i < end && ctx.Err() == nil; i++ {
+			results[i] = ev.eval(&events[i])
 		}
+	}
+	if workers <= 1 {
+		evalRange(0, len(events))
 	} else {
 		p := pool.New().WithMaxGoroutines(workers)
 		chunk := (len(events) + workers - 1) / workers
 		for start := 0; start < len(events); start += chunk {
 			end := min(start+chunk, len(events))
-			p.Go(func() {
-				for i := start; i < end; i++ {
-					results[i] = e.evalEvent(ctx, set, &events[i])
-				}
-			})
+			p.Go(func() { evalRange(start, end) })
 		}
 		p.Wait()
 	}
@@ -223,71 +225,6 @@ func (e *Engine) Detect(ctx context.Context, events []event.Event) ([]event.Aler
 // folded more findings since they were emitted, with their final Count and
 // the same id as when first emitted.
 func (e *Engine) Flush(now time.Time) []event.Alert { return e.sup.flush(now) }
-
-// evalEvent runs the one query over all detections for ev.
-func (e *Engine) evalEvent(ctx context.Context, set *policySet, ev *event.Event) []finding {
-	input := eventValue(ev, set.need)
-	ectx, cancel := context.WithTimeout(ctx, e.cfg.EvalTimeout)
-	defer cancel()
-	start := time.Now()
-	rs, err := set.query.Eval(ectx, rego.EvalParsedInput(input), rego.EvalInterQueryBuiltinValueCache(set.cache))
-	e.metrics.evalSeconds.Observe(time.Since(start).Seconds())
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		if ectx.Err() != nil {
-			e.metrics.timeouts.Inc()
-			e.logger.Warn("detection evaluation timed out", "event_id", ev.Event.ID, "timeout", e.cfg.EvalTimeout)
-			return nil
-		}
-		// Attribute the error: evaluate each detection on its own, count
-		// the ones that fail and keep the findings of the others.
-		return e.evalEach(ctx, set, ev, input)
-	}
-	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
-		return nil
-	}
-	items, _ := rs[0].Expressions[0].Value.([]any)
-	out := make([]finding, 0, len(items))
-	for _, it := range items {
-		pair, ok := it.([]any)
-		if !ok || len(pair) != 2 {
-			continue
-		}
-		pkg, _ := pair[0].(string)
-		idx, ok := set.byPkg[pkg]
-		if !ok {
-			continue
-		}
-		out = append(out, makeFinding(idx, ev, pair[1]))
-	}
-	sortFindings(set, out)
-	return out
-}
-
-func (e *Engine) evalEach(ctx context.Context, set *policySet, ev *event.Event, input ast.Value) []finding {
-	var out []finding
-	for i, q := range set.perDet {
-		ectx, cancel := context.WithTimeout(ctx, e.cfg.EvalTimeout)
-		rs, err := q.Eval(ectx, rego.EvalParsedInput(input), rego.EvalInterQueryBuiltinValueCache(set.cache))
-		cancel()
-		if err != nil {
-			e.metrics.errors.WithLabelValues(set.dets[i].ID).Inc()
-			e.logger.Warn("detection evaluation failed", "policy", set.dets[i].ID, "event_id", ev.Event.ID, "err", err)
-			continue
-		}
-		if len(rs) == 0 || len(rs[0].Expressions) == 0 {
-			continue
-		}
-		items, _ := rs[0].Expressions[0].Value.([]any)
-		for _, it := range items {
-			out = append(out, makeFinding(i, ev, it))
-		}
-	}
-	sortFindings(set, out)
-	return out
-}
 
 func sortFindings(set *policySet, fs []finding) {
 	if len(fs) < 2 {

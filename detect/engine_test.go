@@ -14,6 +14,8 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/util"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/vigil-soc/vigil/event"
 	"github.com/vigil-soc/vigil/ingest/parse"
@@ -329,4 +331,96 @@ d := object.get(input.zeek, [input.event.action, "uid"], "")
 	if got != want {
 		t.Fatalf("paths:\n%s\nwant\n%s", got, want)
 	}
+}
+
+// TestEvaluationFailuresAreContained checks that an evaluation that times
+// out twice and one that fails are counted, and that neither costs other
+// events, or the other detections of the failing event, their alerts.
+func TestEvaluationFailuresAreContained(t *testing.T) {
+	dir := copyPolicies(t)
+	meta := func(id string) string {
+		return `metadata := {"id": "` + id + `", "title": "t", "description": "d", "severity": "low", "confidence": 10, "risk_score": 10,
+	"tactics": ["TA0005"], "techniques": ["T1562"], "log_sources": ["aws.cloudtrail"]}
+`
+	}
+	os.WriteFile(filepath.Join(dir, "detections", "aws", "slow_probe.rego"), []byte(`package vigil.detections.aws.slow_probe
+
+`+meta("slow-probe")+`
+finding contains {} if {
+	input.event.action == "SlowProbe"
+	some i in numbers.range(1, 5000)
+	some j in numbers.range(1, 5000)
+	i * j == -1
+}
+`), 0o644)
+	os.WriteFile(filepath.Join(dir, "detections", "aws", "conflict_probe.rego"), []byte(`package vigil.detections.aws.conflict_probe
+
+`+meta("conflict-probe")+`
+finding contains {"fields": {"v": pick}} if input.user.name == "conflict"
+
+pick := 1 if input.event.dataset
+pick := 2 if input.event.dataset
+`), 0o644)
+	e := newTestEngine(t, Config{PolicyDir: dir, SkipTests: true, SuppressWindow: -1, Workers: 1, EvalTimeout: 5 * time.Millisecond})
+	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	slow := stopLogging("e2", at)
+	slow.Event.Action = "SlowProbe"
+	conflict := stopLogging("e3", at)
+	conflict.User.Name = "conflict"
+	alerts, err := e.Detect(context.Background(), []event.Event{stopLogging("e1", at), slow, conflict, stopLogging("e4", at)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range alerts {
+		got = append(got, a.EventIDs[0]+":"+a.DetectionID)
+	}
+	want := []string{"e1:aws-cloudtrail-logging-disabled", "e3:aws-cloudtrail-logging-disabled", "e4:aws-cloudtrail-logging-disabled"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("alerts %v, want %v", got, want)
+	}
+	if n := counterValue(t, e.metrics.timeouts.WithLabelValues(timeoutLost)); n != 1 {
+		t.Errorf("lost timeouts %v, want 1", n)
+	}
+	if n := counterValue(t, e.metrics.errors.WithLabelValues("conflict-probe")); n != 1 {
+		t.Errorf("errors of conflict-probe %v, want 1", n)
+	}
+	if n := counterValue(t, e.metrics.errors.WithLabelValues("aws-cloudtrail-logging-disabled")); n != 0 {
+		t.Errorf("errors of aws-cloudtrail-logging-disabled %v, want 0", n)
+	}
+}
+
+func TestDeadline(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	d := deadline{ctx: ctx}
+	steps := func() int {
+		for n := 1; n <= 10*deadlineCheckEvery; n++ {
+			if d.Cancelled() {
+				return n
+			}
+		}
+		return 0
+	}
+	d.reset(time.Hour, time.Now())
+	if n := steps(); n != 0 {
+		t.Fatalf("cancelled after %d steps with an hour left", n)
+	}
+	d.reset(time.Nanosecond, time.Now().Add(-time.Second))
+	if n := steps(); n == 0 || n > deadlineCheckEvery || !d.expired {
+		t.Fatalf("past deadline: cancelled after %d steps, expired %v", n, d.expired)
+	}
+	d.reset(0, time.Now())
+	cancel()
+	if n := steps(); n == 0 || d.expired {
+		t.Fatalf("ended context: cancelled after %d steps, expired %v", n, d.expired)
+	}
+}
+
+func counterValue(t testing.TB, c prometheus.Counter) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetCounter().GetValue()
 }

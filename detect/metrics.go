@@ -20,11 +20,17 @@ type metrics struct {
 	cost        *prometheus.GaugeVec
 	events      prometheus.Counter
 	evalSeconds prometheus.Histogram
-	timeouts    prometheus.Counter
+	timeouts    *prometheus.CounterVec
 	suppressed  prometheus.Counter
 	reloads     *prometheus.CounterVec
 	loaded      prometheus.Gauge
 }
+
+// Results of the retry of a timed-out evaluation.
+const (
+	timeoutRecovered = "recovered"
+	timeoutLost      = "lost"
+)
 
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
@@ -47,9 +53,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "vigil_detect_evaluation_seconds", Help: "Time to evaluate every detection on one event.",
 			Buckets: prometheus.ExponentialBuckets(2e-6, 2, 16),
 		}),
-		timeouts: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "vigil_detect_timeouts_total", Help: "Events whose evaluation hit eval_timeout.",
-		}),
+		timeouts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigil_detect_timeouts_total",
+			Help: "Events whose evaluation hit eval_timeout, by result of the one retry: recovered, or lost (no findings for the event).",
+		}, []string{"result"}),
 		suppressed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "vigil_detect_suppressed_total", Help: "Findings folded into an open alert by suppression.",
 		}),
@@ -60,6 +67,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "vigil_detect_detections", Help: "Detections in the loaded policy set.",
 		}),
 	}
+	m.timeouts.WithLabelValues(timeoutRecovered)
+	m.timeouts.WithLabelValues(timeoutLost)
 	if reg != nil {
 		reg.MustRegister(m.evaluations, m.matches, m.errors, m.cost, m.events, m.evalSeconds,
 			m.timeouts, m.suppressed, m.reloads, m.loaded)
