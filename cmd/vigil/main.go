@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/vigil-soc/vigil/internal/app"
 )
@@ -113,6 +114,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.IntVar(&opts.Noise, "noise", 20000, "background events to generate")
 		fs.Int64Var(&opts.Seed, "seed", 1, "generator seed")
 		fs.StringVar(&opts.LogFile, "log", ".local/demo/vigil.log", "file for the pipeline's log")
+		fs.DurationVar(&opts.Timeout, "timeout", 5*time.Minute, "how long to wait for the pipeline to settle")
 		if err := fs.Parse(rest); err != nil {
 			return app.ExitError{Code: 2}
 		}

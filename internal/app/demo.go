@@ -145,7 +145,7 @@ func Demo(ctx context.Context, opts DemoOptions, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	incidents, err := waitSettled(ctx, svc.Store, expected, opts.Timeout, stdout)
+	incidents, err := waitSettled(ctx, svc.Store, expected, runStart, opts.Timeout, stdout)
 	stop()
 	waitErr := svc.Wait()
 	if err != nil {
@@ -224,16 +224,18 @@ func produce(ctx context.Context, brokers []string, records []gen.Record) error 
 
 // waitSettled polls the store until every injected attack has an incident
 // and the incident set stopped changing, or the timeout passes.
-func waitSettled(ctx context.Context, st *storage.Store, expected []gen.Expectation, timeout time.Duration, out io.Writer) ([]event.Incident, error) {
+func waitSettled(ctx context.Context, st *storage.Store, expected []gen.Expectation, runStart time.Time, timeout time.Duration, out io.Writer) ([]event.Incident, error) {
 	deadline := time.Now().Add(timeout)
 	var last []event.Incident
 	stableSince := time.Now()
-	lastSig := ""
+	lastSig, lastPrinted := "", "-"
 	for {
 		incs, err := st.ListIncidents(ctx, storage.IncidentFilter{Since: expected[0].Start.Add(-time.Hour), Limit: 10000})
 		if err != nil && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		// Earlier demo runs share the database; show this run's incidents.
+		incs = slices.DeleteFunc(incs, func(inc event.Incident) bool { return inc.CreatedAt.Before(runStart) })
 		if err == nil {
 			last = incs
 			sig := signature(incs)
@@ -246,7 +248,10 @@ func waitSettled(ctx context.Context, st *storage.Store, expected []gen.Expectat
 					found++
 				}
 			}
-			fmt.Fprintf(out, "\r  incidents: %d, attacks covered: %d/%d   ", len(incs), found, len(expected))
+			if sig != lastPrinted {
+				fmt.Fprintf(out, "  %s  incidents: %d, attacks with an incident: %d/%d\n", time.Now().Format("15:04:05"), len(incs), found, len(expected))
+				lastPrinted = sig
+			}
 			if found == len(expected) && time.Since(stableSince) > 8*time.Second {
 				fmt.Fprintln(out)
 				return last, nil
