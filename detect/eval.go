@@ -85,6 +85,7 @@ type evaluator struct {
 	txn   storage.Transaction
 	cache rego.EvalOption
 	opts  []rego.EvalOption
+	ib    inputBuilder
 }
 
 func (e *Engine) newEvaluator(ctx context.Context, set *policySet) *evaluator {
@@ -142,7 +143,7 @@ func (ev *evaluator) runChecked(q rego.PreparedEvalQuery, input ast.Value, timeo
 // on its own, so the other detections' findings are kept.
 func (ev *evaluator) eval(x *event.Event) []finding {
 	e, set := ev.e, ev.set
-	input := eventValue(x, set.need)
+	input := ev.ib.value(x, set.need)
 	start := time.Now()
 	rs, err := ev.runChecked(set.query, input, e.cfg.EvalTimeout)
 	e.metrics.evalSeconds.Observe(time.Since(start).Seconds())

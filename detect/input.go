@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"encoding/json"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +16,9 @@ import (
 type pathSet struct {
 	all  bool
 	kids map[string]*pathSet
+	// key is this node's key as a term, shared by every input built: one
+	// allocation per policy set instead of two per key per event.
+	key *ast.Term
 }
 
 // want returns the subtree for key, or nil when no policy reads it.
@@ -26,6 +28,16 @@ func (p *pathSet) want(key string) (*pathSet, bool) {
 	}
 	k, ok := p.kids[key]
 	return k, ok
+}
+
+// keyTerm returns the term for key, a child of p.
+func (p *pathSet) keyTerm(key string) *ast.Term {
+	if p != nil && !p.all {
+		if k := p.kids[key]; k != nil && k.key != nil {
+			return k.key
+		}
+	}
+	return ast.StringTerm(key)
 }
 
 func (p *pathSet) add(path []string) {
@@ -39,7 +51,7 @@ func (p *pathSet) add(path []string) {
 		}
 		c, ok := n.kids[k]
 		if !ok {
-			c = &pathSet{}
+			c = &pathSet{key: ast.StringTerm(k)}
 			n.kids[k] = c
 		}
 		n = c
@@ -267,10 +279,26 @@ func (p *pathSet) String() string {
 // eventValue builds the policy input for ev directly as an AST value, with
 // the same shape as ev.MarshalJSON but only the paths in need (nil: all).
 func eventValue(ev *event.Event, need *pathSet) ast.Value {
-	o := objb{need: need}
-	if !ev.Timestamp.IsZero() {
-		o.str("@timestamp", ev.Timestamp.Format(time.RFC3339Nano))
-	}
+	var b inputBuilder
+	return b.value(ev, need)
+}
+
+// inputBuilder builds inputs; its scratch space is reused from event to
+// event. It is not safe for concurrent use.
+type inputBuilder struct {
+	kvs [][2]*ast.Term // key/value pairs of the objects being built, nested
+}
+
+// value builds the input for ev. The ECS fields are built eagerly, only
+// the paths in need. Vendor namespaces (winlog, aws, o365, ...) stay the
+// maps the parser decoded: when a policy reads one, the input is an
+// ast.LazyObject that converts a vendor subtree on first access, so an
+// event converts only the vendor fields the rules its indexed conditions
+// selected actually read.
+func (ib *inputBuilder) value(ev *event.Event, need *pathSet) ast.Value {
+	ib.kvs = ib.kvs[:0]
+	o := objb{need: need, ib: ib}
+	o.time("@timestamp", ev.Timestamp)
 	o.obj("event", false, func(b *objb) {
 		m := &ev.Event
 		b.strAlways("id", m.ID)
@@ -422,26 +450,41 @@ func eventValue(ev *event.Event, need *pathSet) ast.Value {
 	})
 	o.str("message", ev.Message)
 	o.strs("tags", ev.Tags)
+	var lazy map[string]any
 	for k, v := range ev.Vendor {
 		if event.IsECSField(k) {
 			continue
 		}
-		if sub, ok := need.want(k); ok {
-			o.kvs = append(o.kvs, [2]*ast.Term{ast.StringTerm(k), ast.NewTerm(anyValue(v, sub))})
+		if _, ok := need.want(k); !ok {
+			continue
 		}
+		if lazy == nil {
+			lazy = make(map[string]any, len(ib.kvs)+len(ev.Vendor))
+		}
+		lazy[k] = v
 	}
-	return ast.NewObject(o.kvs...)
+	if lazy == nil {
+		return ast.NewObject(ib.kvs...)
+	}
+	// A lazy object's members are converted on access; an AST value is
+	// taken as is. (Only the root can be lazy: an object hashes its
+	// values when built, which would convert a lazy member whole.)
+	for _, kv := range ib.kvs {
+		lazy[string(kv[0].Value.(ast.String))] = kv[1].Value
+	}
+	return ast.LazyObject(lazy)
 }
 
-// objb accumulates the key/value pairs of one object, skipping keys no
-// policy reads and empty values (as encoding/json's omitempty does).
+// objb adds the key/value pairs of one object to the builder's scratch
+// space, skipping keys no policy reads and empty values (as
+// encoding/json's omitempty does).
 type objb struct {
 	need *pathSet
-	kvs  [][2]*ast.Term
+	ib   *inputBuilder
 }
 
 func (b *objb) put(k string, v ast.Value) {
-	b.kvs = append(b.kvs, [2]*ast.Term{ast.StringTerm(k), ast.NewTerm(v)})
+	b.ib.kvs = append(b.ib.kvs, [2]*ast.Term{b.need.keyTerm(k), ast.NewTerm(v)})
 }
 
 func (b *objb) str(k, v string) {
@@ -489,7 +532,9 @@ func (b *objb) time(k string, t time.Time) {
 	if t.IsZero() {
 		return
 	}
-	b.str(k, t.Format(time.RFC3339Nano))
+	if _, ok := b.need.want(k); ok {
+		b.put(k, ast.String(t.Format(time.RFC3339Nano)))
+	}
 }
 
 // obj adds a nested object built by fill. Without keep, an object that ends
@@ -499,71 +544,13 @@ func (b *objb) obj(k string, keep bool, fill func(*objb)) {
 	if !ok {
 		return
 	}
-	c := objb{need: sub}
-	fill(&c)
-	if len(c.kvs) == 0 && !keep {
+	start := len(b.ib.kvs)
+	fill(&objb{need: sub, ib: b.ib})
+	if len(b.ib.kvs) == start && !keep {
 		return
 	}
-	b.put(k, ast.NewObject(c.kvs...))
-}
-
-// anyValue converts a value decoded by encoding/json into an AST value,
-// keeping only the paths in need.
-func anyValue(v any, need *pathSet) ast.Value {
-	switch x := v.(type) {
-	case nil:
-		return ast.NullValue
-	case string:
-		return ast.String(x)
-	case bool:
-		return ast.Boolean(x)
-	case float64:
-		return ast.Number(strconv.FormatFloat(x, 'g', -1, 64))
-	case json.Number:
-		return ast.Number(x)
-	case int:
-		return ast.Number(strconv.Itoa(x))
-	case int64:
-		return ast.Number(strconv.FormatInt(x, 10))
-	case map[string]any:
-		kvs := make([][2]*ast.Term, 0, len(x))
-		for k, e := range x {
-			sub, ok := need.want(k)
-			if !ok {
-				continue
-			}
-			kvs = append(kvs, [2]*ast.Term{ast.StringTerm(k), ast.NewTerm(anyValue(e, sub))})
-		}
-		return ast.NewObject(kvs...)
-	case []any:
-		ts := make([]*ast.Term, len(x))
-		for i, e := range x {
-			// Array elements are addressed by index or iterated; keep the
-			// subtree below each element as requested for "any element".
-			ts[i] = ast.NewTerm(anyValue(e, need.elem()))
-		}
-		return ast.NewArray(ts...)
-	case []string:
-		ts := make([]*ast.Term, len(x))
-		for i, e := range x {
-			ts[i] = ast.StringTerm(e)
-		}
-		return ast.NewArray(ts...)
-	default:
-		// Not what encoding/json produces; convert generically.
-		if av, err := ast.InterfaceToValue(x); err == nil {
-			return av
-		}
-		return ast.NullValue
-	}
-}
-
-// elem returns the subtree for the elements of an array. References into
-// arrays use a variable or number, which inputPaths records as the whole
-// subtree, so an array below a partial path is always kept whole.
-func (p *pathSet) elem() *pathSet {
-	if p == nil || p.all {
-		return p
-	}
-	return nil
+	// NewObject copies the pairs; the scratch space is free again.
+	v := ast.NewObject(b.ib.kvs[start:]...)
+	b.ib.kvs = b.ib.kvs[:start]
+	b.put(k, v)
 }
