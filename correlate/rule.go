@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/netip"
 	"path"
 	"slices"
 	"strings"
@@ -698,8 +699,9 @@ func forEachValue(detection string, entities []event.Entity, fields map[string]s
 			fn(v)
 		}
 	default:
+		ip := part == string(event.EntityIP)
 		for i, e := range entities {
-			if string(e.Kind) != part || e.Value == "" {
+			if string(e.Kind) != part || e.Value == "" || (ip && !KeyableIP(e.Value)) {
 				continue
 			}
 			dup := false
@@ -714,6 +716,26 @@ func forEachValue(detection string, entities []event.Entity, fields map[string]s
 			}
 		}
 	}
+}
+
+// KeyableIP reports whether an ip entity value can be a correlation key (or
+// a distinct value): it names one machine or network across events. "-",
+// loopback, unspecified, link-local, multicast and broadcast addresses do
+// not: 127.0.0.1 in a Windows 4625 is "this host", whichever host logged it,
+// so keys on them would group unrelated hosts and users. Values that are not
+// addresses at all (a host name in an address field) are kept.
+func KeyableIP(v string) bool {
+	if v == "" || v == "-" {
+		return false
+	}
+	a, err := netip.ParseAddr(v)
+	if err != nil {
+		return true
+	}
+	a = a.Unmap()
+	return !(a.IsLoopback() || a.IsUnspecified() || a.IsLinkLocalUnicast() ||
+		a.IsLinkLocalMulticast() || a.IsInterfaceLocalMulticast() || a.IsMulticast() ||
+		a == netip.AddrFrom4([4]byte{255, 255, 255, 255}))
 }
 
 // parseKey splits a key built by groupKeys back into part → value.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -150,4 +151,54 @@ func TestShippedRules(t *testing.T) {
 		}
 	}
 	t.Logf("%d rules checked against %d detections", len(rules), len(ids))
+}
+
+func TestKeysSkipUnusableIPs(t *testing.T) {
+	rules, err := ParseRules("k.yaml", []byte(`rules:
+  - {id: by-ip, kind: risk, title: t, group_by: [ip], threshold: 5, window: 10m}
+  - {id: by-ip-user, kind: risk, title: t, group_by: [ip, user], threshold: 5, window: 10m}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byIP, byIPUser := rules[0], rules[1]
+	tests := []struct {
+		name string
+		ips  []string
+		want []string
+	}{
+		{"public address", []string{"203.0.113.7"}, []string{"ip=203.0.113.7"}},
+		{"private address", []string{"10.1.2.3"}, []string{"ip=10.1.2.3"}},
+		{"ipv4 loopback", []string{"127.0.0.1"}, nil},
+		{"other loopback", []string{"127.0.1.1"}, nil},
+		{"ipv6 loopback", []string{"::1"}, nil},
+		{"mapped loopback", []string{"::ffff:127.0.0.1"}, nil},
+		{"dash", []string{"-"}, nil},
+		{"unspecified", []string{"0.0.0.0"}, nil},
+		{"ipv6 unspecified", []string{"::"}, nil},
+		{"link-local", []string{"169.254.10.20"}, nil},
+		{"ipv6 link-local", []string{"fe80::1"}, nil},
+		{"multicast", []string{"224.0.0.251"}, nil},
+		{"broadcast", []string{"255.255.255.255"}, nil},
+		{"not an address", []string{"gateway.corp"}, []string{"ip=gateway.corp"}},
+		{"loopback next to a real one", []string{"127.0.0.1", "198.51.100.4"}, []string{"ip=198.51.100.4"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := event.Alert{DetectionID: "d", Tenant: "acme", Entities: []event.Entity{{Kind: event.EntityUser, Value: "alice"}}}
+			for _, ip := range tc.ips {
+				a.Entities = append(a.Entities, event.Entity{Kind: event.EntityIP, Value: ip})
+			}
+			if got := byIP.Keys(&a); !slices.Equal(got, tc.want) {
+				t.Errorf("group_by [ip]: keys %q, want %q", got, tc.want)
+			}
+			var want []string
+			for _, k := range tc.want {
+				want = append(want, k+",user=alice")
+			}
+			if got := byIPUser.Keys(&a); !slices.Equal(got, want) {
+				t.Errorf("group_by [ip, user]: keys %q, want %q", got, want)
+			}
+		})
+	}
 }

@@ -2,9 +2,9 @@ package vigil.lib_test
 
 import data.vigil.lib
 
-test_bad_ip_listed if lib.bad_ip("203.0.113.66")
+test_bad_ip_listed if lib.bad_ip("192.0.2.66")
 
-test_bad_ip_network if lib.bad_ip("198.51.100.77")
+test_bad_ip_network if lib.bad_ip("192.0.2.177")
 
 test_bad_ip_clean if not lib.bad_ip("8.8.8.8")
 

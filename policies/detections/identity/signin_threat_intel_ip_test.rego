@@ -19,7 +19,7 @@ test_fires_entra_sign_in_from_a_c2_address if {
 			"name": "carol@acme.example"
 		},
 		"source": {
-			"ip": "203.0.113.66",
+			"ip": "192.0.2.66",
 			"geo": {
 				"country_iso_code": "US"
 			}
@@ -35,7 +35,7 @@ test_fires_entra_sign_in_from_a_c2_address if {
 				"operationName": "Sign-in activity",
 				"properties": {
 					"userPrincipalName": "carol@acme.example",
-					"ipAddress": "203.0.113.66",
+					"ipAddress": "192.0.2.66",
 					"status": {
 						"errorCode": 0
 					},
@@ -97,7 +97,7 @@ test_fires_aws_console_from_a_listed_network if {
 			"name": "alice"
 		},
 		"source": {
-			"ip": "198.51.100.9"
+			"ip": "192.0.2.139"
 		},
 		"cloud": {
 			"provider": "aws",
@@ -114,7 +114,7 @@ test_fires_aws_console_from_a_listed_network if {
 					"userName": "alice",
 					"accountId": "111122223333"
 				},
-				"sourceIPAddress": "198.51.100.9",
+				"sourceIPAddress": "192.0.2.139",
 				"recipientAccountId": "111122223333"
 			}
 		}
@@ -184,7 +184,7 @@ test_quiet_failed_sign_in_from_a_c2_address if {
 			"name": "carol@acme.example"
 		},
 		"source": {
-			"ip": "203.0.113.66",
+			"ip": "192.0.2.66",
 			"geo": {
 				"country_iso_code": "US"
 			}
@@ -200,7 +200,7 @@ test_quiet_failed_sign_in_from_a_c2_address if {
 				"operationName": "Sign-in activity",
 				"properties": {
 					"userPrincipalName": "carol@acme.example",
-					"ipAddress": "203.0.113.66",
+					"ipAddress": "192.0.2.66",
 					"status": {
 						"errorCode": 50126
 					},

