@@ -21,12 +21,25 @@ type winRecord struct {
 	ts       time.Time
 	keywords string
 	message  string
-	data     map[string]string
-	winlog   map[string]any // extra System / winlog fields kept under winlog.*
+	// data holds the EventData strings; it becomes winlog.event_data as
+	// is, so it is a map[string]any of strings from the start.
+	data map[string]any
+	// winlog holds the extra System / winlog fields kept under winlog.*;
+	// windowsEvent adds the rest and uses it as is.
+	winlog map[string]any
 }
 
+// str returns an EventData value as recorded ("-" included).
+func (w *winRecord) str(k string) string {
+	v, _ := w.data[k].(string)
+	return v
+}
+
+// winlogFixed is how many keys windowsEvent adds to winRecord.winlog.
+const winlogFixed = 6
+
 func (w *winRecord) d(k string) string {
-	v := w.data[k]
+	v, _ := w.data[k].(string)
 	if v == "-" {
 		return ""
 	}
@@ -68,7 +81,7 @@ func intOf(v *fastjson.Value) (int, bool) {
 	return n, err == nil
 }
 
-func objStrings(v *fastjson.Value, into map[string]string) {
+func objStrings(v *fastjson.Value, into map[string]any) {
 	o, err := v.Object()
 	if err != nil {
 		return
@@ -99,14 +112,14 @@ func (w *winRecord) fromWinlogbeat(v *fastjson.Value) error {
 		return errorf(ReasonNoTimestamp, "winlogbeat @timestamp missing or malformed")
 	}
 	w.ts = t
-	w.data = make(map[string]string, 16)
+	w.data = make(map[string]any, 16)
 	if ed := wl.Get("event_data"); ed != nil {
 		objStrings(ed, w.data)
 	}
 	if ud := wl.Get("user_data"); ud != nil {
 		objStrings(ud, w.data)
 	}
-	w.winlog = make(map[string]any, 8)
+	w.winlog = make(map[string]any, 8+winlogFixed)
 	wl.GetObject().Visit(func(k []byte, c *fastjson.Value) {
 		switch string(k) {
 		case "event_data", "user_data", "event_id", "channel", "provider_name", "computer_name", "record_id":
@@ -134,7 +147,7 @@ func (w *winRecord) fromEvtx(ev *fastjson.Value) error {
 		return errorf(ReasonNoTimestamp, "Event.System.TimeCreated.SystemTime missing or malformed")
 	}
 	w.ts = t
-	w.data = make(map[string]string, 16)
+	w.data = make(map[string]any, 16)
 	for _, sec := range []string{"EventData", "UserData"} {
 		ed := ev.Get(sec)
 		if ed == nil || ed.Type() != fastjson.TypeObject {
@@ -151,7 +164,7 @@ func (w *winRecord) fromEvtx(ev *fastjson.Value) error {
 			w.data[internKey(k)] = asString(c)
 		})
 	}
-	w.winlog = map[string]any{}
+	w.winlog = make(map[string]any, 8+winlogFixed)
 	for _, k := range []string{"Version", "Level", "Task", "Opcode", "Keywords"} {
 		if c := sys.Get(k); c != nil {
 			w.winlog[strings.ToLower(k)] = toAny(c)
@@ -185,7 +198,7 @@ func (w *winRecord) fromFlat(v *fastjson.Value) error {
 	w.recordID = first(asString(v.Get("EventRecordID")), asString(v.Get("RecordNumber")))
 	w.message = asString(v.Get("Message"))
 	w.keywords = first(asString(v.Get("EventType")), asString(v.Get("Keywords")))
-	w.data = make(map[string]string, 32)
+	w.data = make(map[string]any, 32)
 	v.GetObject().Visit(func(k []byte, c *fastjson.Value) {
 		if !flatSystem[string(k)] {
 			w.data[internKey(k)] = asString(c)
@@ -196,9 +209,9 @@ func (w *winRecord) fromFlat(v *fastjson.Value) error {
 	// read as UTC only when nothing better exists.
 	var tsOK bool
 	if w.ts, tsOK = parseTime(asString(v.Get("@timestamp"))); !tsOK {
-		if w.ts, tsOK = parseTime(w.data["UtcTime"]); !tsOK {
-			if w.ts, tsOK = parseTime(w.data["TimeCreated"]); !tsOK {
-				w.ts, tsOK = parseTime(w.data["EventTime"])
+		if w.ts, tsOK = parseTime(w.str("UtcTime")); !tsOK {
+			if w.ts, tsOK = parseTime(w.str("TimeCreated")); !tsOK {
+				w.ts, tsOK = parseTime(w.str("EventTime"))
 			}
 		}
 	}
@@ -330,13 +343,9 @@ func windowsEvent(w *winRecord, rec Record) event.Event {
 
 	related(&e)
 	e.Related.User = addUnique(e.Related.User, subject.Name, target.Name)
-	data := make(map[string]any, len(w.data))
-	for k, v := range w.data {
-		data[k] = v
-	}
-	wl := make(map[string]any, len(w.winlog)+6)
-	for k, v := range w.winlog {
-		wl[k] = v
+	wl := w.winlog
+	if wl == nil {
+		wl = make(map[string]any, winlogFixed)
 	}
 	wl["event_id"] = code
 	wl["channel"] = w.channel
@@ -345,7 +354,7 @@ func windowsEvent(w *winRecord, rec Record) event.Event {
 	if w.recordID != "" {
 		wl["record_id"] = w.recordID
 	}
-	wl["event_data"] = data
+	wl["event_data"] = w.data
 	e.Vendor = map[string]any{"winlog": wl}
 	return e
 }
