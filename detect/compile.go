@@ -76,6 +76,9 @@ type policySet struct {
 	byPkg    map[string]int           // package path → index in dets
 	need     *pathSet
 	cache    cache.InterQueryValueCache
+	// unindexed are the finding rules OPA's rule index selects for every
+	// event: their bodies run on every evaluation.
+	unindexed []*ast.Rule
 }
 
 func newCompiler() *ast.Compiler {
@@ -186,6 +189,7 @@ func compileSet(ctx context.Context, label string, f *files, defaultBudget time.
 	}
 	s.compiler = c2
 	s.need = inputPaths(c2.Modules)
+	s.unindexed = unindexedRules(c2)
 
 	// Size the builtin value cache (compiled regexes, globs) well above the
 	// number of patterns, so a large rule set does not thrash it.
@@ -285,4 +289,61 @@ func countPatterns(modules map[string]*ast.Module) int {
 		})
 	}
 	return n
+}
+
+// unmatchedInput resolves every reference to a value no policy compares
+// with: an event whose every field is set, to nothing a rule looks for.
+type unmatchedInput struct{}
+
+var unmatchedValue = ast.String("\x00vigil: no rule keys on this value")
+
+func (unmatchedInput) Resolve(ast.Ref) (ast.Value, error) { return unmatchedValue, nil }
+
+// unindexedRules returns the generated finding rules that OPA's rule index
+// cannot rule out for an event: for an event whose fields hold values no
+// rule compares with, the index still selects them, because none of their
+// conditions is one it can key on (a function around the field, lower()
+// or contains(), not, iteration over input.x[_], a key computed by a
+// helper rule).
+func unindexedRules(c *ast.Compiler) []*ast.Rule {
+	ref := ast.MustParseRef(aggregatePkg + "." + aggregateRule)
+	idx := c.RuleIndex(ref)
+	if idx == nil {
+		// No index at all: every rule runs for every event.
+		var all []*ast.Rule
+		for _, rs := range c.GetRulesExact(ref) {
+			all = append(all, rs)
+		}
+		return all
+	}
+	res, err := idx.Lookup(unmatchedInput{})
+	if err != nil {
+		return nil
+	}
+	return append([]*ast.Rule(nil), res.Rules...)
+}
+
+// rulePackage returns the detection package of a generated finding rule.
+func rulePackage(r *ast.Rule) string {
+	if arr, ok := r.Head.Key.Value.(*ast.Array); ok && arr.Len() == 2 {
+		if s, ok := arr.Elem(0).Value.(ast.String); ok {
+			return string(s)
+		}
+	}
+	return ""
+}
+
+// unindexedDetections returns the ids of the detections with a finding
+// rule the index selects for every event.
+func (s *policySet) unindexedDetections() []string {
+	var ids []string
+	seen := map[string]bool{}
+	for _, r := range s.unindexed {
+		if i, ok := s.byPkg[rulePackage(r)]; ok && !seen[s.dets[i].ID] {
+			seen[s.dets[i].ID] = true
+			ids = append(ids, s.dets[i].ID)
+		}
+	}
+	sort.Strings(ids)
+	return ids
 }

@@ -65,6 +65,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, reg prometheus.Re
 	e.set.Store(set)
 	e.metrics.retain(nil, set.dets)
 	logger.Info("policies loaded", "version", set.version, "detections", len(set.dets))
+	e.warnUnindexed(set)
 	return e, nil
 }
 
@@ -112,7 +113,16 @@ func (e *Engine) Reload(ctx context.Context) error {
 	e.metrics.reloads.WithLabelValues("success").Inc()
 	e.metrics.retain(old.dets, set.dets)
 	e.logger.Info("policies reloaded", "old_version", old.version, "version", set.version, "detections", len(set.dets))
+	e.warnUnindexed(set)
 	return nil
+}
+
+// warnUnindexed logs the detections whose finding rule OPA's index selects
+// for every event (vigil policy lint names the rules).
+func (e *Engine) warnUnindexed(set *policySet) {
+	if ids := set.unindexedDetections(); len(ids) > 0 {
+		e.logger.Warn("detections without an indexable condition run for every event", "detections", ids)
+	}
 }
 
 // Watch polls PolicyDir and DataDir every Reload.Interval and reloads when a

@@ -424,3 +424,31 @@ func counterValue(t testing.TB, c prometheus.Counter) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// TestLintNamesUnindexedRules checks that a finding rule OPA's index
+// cannot key on is reported, and an indexed one is not.
+func TestLintNamesUnindexedRules(t *testing.T) {
+	dir := copyPolicies(t)
+	os.WriteFile(filepath.Join(dir, "detections", "windows", "lowered_name.rego"), []byte(`package vigil.detections.windows.lowered_name
+
+metadata := {"id": "lowered-name", "title": "t", "description": "d", "severity": "low", "confidence": 10, "risk_score": 10,
+	"tactics": ["TA0002"], "techniques": ["T1059"], "log_sources": ["windows.sysmon"]}
+
+finding contains {} if {
+	lower(input.process.name) == "evil.exe"
+}
+`), 0o644)
+	var unindexed []string
+	for _, p := range Lint(dir) {
+		if strings.Contains(p.Message, "not indexed") {
+			unindexed = append(unindexed, p.Detection)
+		}
+	}
+	if !reflect.DeepEqual(unindexed, []string{"lowered-name"}) {
+		t.Fatalf("unindexed detections %v, want [lowered-name]", unindexed)
+	}
+	e := newTestEngine(t, Config{PolicyDir: dir, SkipTests: true})
+	if got := e.set.Load().unindexedDetections(); !reflect.DeepEqual(got, []string{"lowered-name"}) {
+		t.Fatalf("engine: unindexed %v", got)
+	}
+}

@@ -319,11 +319,24 @@ func Lint(dir string) []Problem {
 			if r.Head.Name.String() != findingRule {
 				continue
 			}
-			if !indexable(r.Body) {
+			if refs := indexedRefs(r.Body); len(refs) > 0 && allBroad(refs) {
 				probs = append(probs, Problem{File: file, Line: r.Location.Row, Severity: "warning",
-					Message: "finding rule has no indexable condition (input field == constant, in a literal set, startswith/endswith a constant); its body runs for every event"})
+					Message: fmt.Sprintf("finding rule is indexed only on %s, which whole sources share: its body runs for every such event; add a selective indexed condition (event.action, event.code, process.name in a literal set)", strings.Join(refs, ", "))})
 			}
 		}
+	}
+	// Indexability as OPA's rule index sees it, on the generated rule set
+	// the engine evaluates.
+	for _, r := range set.unindexed {
+		i, ok := set.byPkg[rulePackage(r)]
+		if !ok {
+			continue
+		}
+		d := &set.dets[i]
+		probs = append(probs, Problem{File: path.Join(src.label, r.Location.File), Line: r.Location.Row, Detection: d.ID, Severity: "warning",
+			Message: "finding rule is not indexed: OPA's rule index selects it for every event, so its body runs on every evaluation. " +
+				"Start it with input.<field> == \"constant\", input.<field> in {literal set} or startswith/endswith(input.<field>, \"constant\"); " +
+				"a function around the field (lower, contains, regex), not, iteration (input.x[_]) or a key from a helper rule is not indexed"})
 	}
 	sort.SliceStable(probs, func(i, j int) bool {
 		if probs[i].File != probs[j].File {
@@ -334,12 +347,37 @@ func Lint(dir string) []Problem {
 	return probs
 }
 
-// indexable reports whether body has an expression OPA's rule index can
-// key on: an input reference compared with a constant.
-func indexable(body ast.Body) bool {
+// broadKeys are ECS fields whose values whole sources share: a rule
+// indexed only on them runs for a large share of all events.
+var broadKeys = map[string]bool{
+	"input.event.dataset": true, "input.event.module": true, "input.event.kind": true, "input.event.category": true,
+	"input.event.type": true, "input.event.outcome": true, "input.event.provider": true,
+}
+
+func allBroad(refs []string) bool {
+	for _, r := range refs {
+		if !broadKeys[r] {
+			return false
+		}
+	}
+	return true
+}
+
+// indexedRefs returns the input references body compares in a way OPA's
+// rule index can key on: with a constant, in a literal set, or with
+// startswith/endswith/glob.match and friends.
+func indexedRefs(body ast.Body) []string {
 	isInputRef := func(t *ast.Term) bool {
 		r, ok := t.Value.(ast.Ref)
 		return ok && r[0].Equal(ast.InputRootDocument) && r.IsGround()
+	}
+	seen := map[string]bool{}
+	var out []string
+	add := func(t *ast.Term) {
+		if s := t.String(); !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
 	}
 	for _, e := range body {
 		if !e.IsCall() || e.Negated || len(e.With) > 0 {
@@ -349,22 +387,25 @@ func indexable(body ast.Body) bool {
 		op := e.Operator().String()
 		switch op {
 		case "eq", "equal", "assign":
-			if len(terms) == 3 && ((isInputRef(terms[1]) && ast.IsConstant(terms[2].Value)) || (isInputRef(terms[2]) && ast.IsConstant(terms[1].Value))) {
-				return true
+			if len(terms) == 3 && isInputRef(terms[1]) && ast.IsConstant(terms[2].Value) {
+				add(terms[1])
+			} else if len(terms) == 3 && isInputRef(terms[2]) && ast.IsConstant(terms[1].Value) {
+				add(terms[2])
 			}
 		case "internal.member_2":
 			if len(terms) == 3 && isInputRef(terms[1]) && ast.IsConstant(terms[2].Value) {
-				return true
+				add(terms[1])
 			}
 		case "startswith", "endswith", "glob.match", "strings.any_prefix_match", "strings.any_suffix_match":
 			for _, t := range terms[1:] {
 				if isInputRef(t) {
-					return true
+					add(t)
 				}
 			}
 		}
 	}
-	return false
+	sort.Strings(out)
+	return out
 }
 
 // CoverageReport summarises what the detections cover.
