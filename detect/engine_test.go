@@ -242,20 +242,42 @@ func TestDetectionBudgets(t *testing.T) {
 	if testing.Short() {
 		t.Skip("measures time")
 	}
-	rep, err := BenchDetections(context.Background(), "", BenchOptions{MinTime: 5 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Budgets hold on an idle core, where one evaluation costs about 3 µs
-	// (the baseline). On a loaded machine everything is slower by the same
-	// factor, so scale the budgets by the measured baseline.
-	scale := max(1, rep.BaselineNs/3000)
-	for _, d := range rep.Detections {
-		if d.NsPerEvent > float64(d.Budget.Nanoseconds())*scale {
-			t.Errorf("%s: %.0f ns/event over its budget of %s (scaled ×%.1f for machine load)", d.ID, d.NsPerEvent, d.Budget, scale)
+	// (the baseline). On a loaded machine everything is slower by about the
+	// same factor, so each measurement is scaled by the baseline measured
+	// with it. Contention only ever inflates a measurement, so a detection
+	// over budget is measured again and its best round counts: it fails
+	// only when it is over budget in every round.
+	const rounds = 4
+	best := map[string]float64{} // detection id → lowest scaled ns/event
+	budget := map[string]time.Duration{}
+	for round := 0; round < rounds; round++ {
+		rep, err := BenchDetections(context.Background(), "", BenchOptions{MinTime: 5 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		scale := max(1, rep.BaselineNs/3000)
+		over := 0
+		for _, d := range rep.Detections {
+			scaled := d.NsPerEvent / scale
+			if b, ok := best[d.ID]; !ok || scaled < b {
+				best[d.ID] = scaled
+			}
+			budget[d.ID] = d.Budget
+			if best[d.ID] > float64(d.Budget.Nanoseconds()) {
+				over++
+			}
+		}
+		t.Logf("round %d: baseline %.0f ns, all detections in one query %.0f ns per event, %d over budget", round+1, rep.BaselineNs, rep.AllNs, over)
+		if over == 0 {
+			return
 		}
 	}
-	t.Logf("baseline %.0f ns, all detections in one query %.0f ns per event", rep.BaselineNs, rep.AllNs)
+	for id, ns := range best {
+		if ns > float64(budget[id].Nanoseconds()) {
+			t.Errorf("%s: %.0f ns/event (best of %d rounds, scaled for machine load) over its budget of %s", id, ns, rounds, budget[id])
+		}
+	}
 }
 
 func TestLintAndCoverage(t *testing.T) {
