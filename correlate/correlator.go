@@ -115,8 +115,8 @@ func (c *Config) Validate() error {
 		if r.ID == "" || (r.title == nil && r.Title != "") {
 			errs = append(errs, fmt.Errorf("rule %d (%q) was not loaded by LoadRules or ParseRules", i, r.ID))
 		}
-		if needsDistinct(r) && c.MaxDistinct > 0 && max(r.Threshold, r.MinDetections) > c.MaxDistinct {
-			errs = append(errs, fmt.Errorf("rule %q: threshold %d is above max_distinct %d", r.ID, max(r.Threshold, r.MinDetections), c.MaxDistinct))
+		if need := distinctNeeded(r); need > 0 && c.MaxDistinct > 0 && need > c.MaxDistinct {
+			errs = append(errs, fmt.Errorf("rule %q: threshold %d is above max_distinct %d", r.ID, need, c.MaxDistinct))
 		}
 		if seen[r.ID] {
 			errs = append(errs, fmt.Errorf("rule %q appears twice", r.ID))

@@ -393,3 +393,63 @@ func value(tb testing.TB, m prometheus.Metric) float64 {
 	tb.Fatalf("not a counter or gauge")
 	return 0
 }
+
+func TestRollupConditions(t *testing.T) {
+	rules := mustRules(t, `
+rules:
+  - id: risk_user
+    kind: risk
+    title: "Risk on {{.Key}}"
+    group_by: [user]
+    threshold: 100
+    window: 1h
+    min_detections: 2
+    min_peak_severity: medium
+  - id: entity_user
+    kind: entity
+    title: "Alerts on {{.Key}}"
+    group_by: [user]
+    window: 1h
+    min_detections: 2
+    min_peak_severity: medium
+`)
+	sev := func(a event.Alert, s event.Severity, risk int) event.Alert {
+		a.Severity, a.RiskScore = s, risk
+		return a
+	}
+	tests := []struct {
+		name   string
+		alerts []event.Alert
+		want   []string // rules that open an incident
+	}{
+		{"one detection repeated never adds up", []event.Alert{
+			sev(al("a1", "su", 0, "user:bob"), event.SeverityMedium, 60),
+			sev(al("a2", "su", time.Minute, "user:bob"), event.SeverityMedium, 60),
+			sev(al("a3", "su", 2*time.Minute, "user:bob"), event.SeverityMedium, 60),
+		}, nil},
+		{"two low detections are routine", []event.Alert{
+			sev(al("a1", "task", 0, "user:bob"), event.SeverityLow, 60),
+			sev(al("a2", "account", time.Minute, "user:bob"), event.SeverityLow, 60),
+		}, nil},
+		{"two detections, one medium", []event.Alert{
+			sev(al("a1", "task", 0, "user:bob"), event.SeverityLow, 60),
+			sev(al("a2", "consent", time.Minute, "user:bob"), event.SeverityMedium, 60),
+		}, []string{"entity_user", "risk_user"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			incs := run(newTestCorrelator(t, rules), tc.alerts, true)
+			var got []string
+			for _, inc := range incs {
+				got = append(got, inc.Rule)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("incidents of %v, want %v", got, tc.want)
+			}
+		})
+	}
+	if _, err := ParseRules("x.yaml", []byte("rules:\n  - {id: r, kind: threshold, title: t, match: {detections: [d]}, group_by: [ip], threshold: 2, window: 10m, min_peak_severity: high}\n")); err == nil || !strings.Contains(err.Error(), "min_peak_severity: applies to entity and risk rules only") {
+		t.Errorf("min_peak_severity on a threshold rule: %v", err)
+	}
+}

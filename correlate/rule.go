@@ -79,9 +79,13 @@ type Rule struct {
 	// Distinct, for threshold rules, counts distinct values of an entity
 	// kind (or "detection", or "field:<name>") instead of alerts.
 	Distinct string
-	// MinAlerts and MinDetections are the entity rule's conditions.
+	// MinAlerts and MinDetections are the entity rule's conditions;
+	// MinDetections also applies to risk rules (distinct detection ids).
 	MinAlerts     int
 	MinDetections int
+	// MinPeakSeverity, for entity and risk rules: at least one alert of the
+	// window has this severity or higher. Unknown (zero) means no condition.
+	MinPeakSeverity event.Severity
 	// Severity is the incident's floor; MaxSeverity its ceiling.
 	Severity    event.Severity
 	MaxSeverity event.Severity
@@ -188,6 +192,7 @@ type ruleYAML struct {
 	Distinct      string        `yaml:"distinct"`
 	MinAlerts     int           `yaml:"min_alerts"`
 	MinDetections int           `yaml:"min_detections"`
+	PeakSeverity  string        `yaml:"min_peak_severity"`
 	Severity      string        `yaml:"severity"`
 	MaxSeverity   string        `yaml:"max_severity"`
 	Confidence    *int          `yaml:"confidence"`
@@ -348,6 +353,16 @@ func compileRule(file string, idx int, ry ruleYAML) (Rule, error) {
 		}
 		r.Severity = s
 	}
+	if ry.PeakSeverity != "" {
+		s, ok := event.ParseSeverity(ry.PeakSeverity)
+		if !ok || s == event.SeverityUnknown {
+			bad("min_peak_severity", "unknown severity %q", ry.PeakSeverity)
+		}
+		if r.Kind != KindEntity && r.Kind != KindRisk {
+			bad("min_peak_severity", "applies to entity and risk rules only")
+		}
+		r.MinPeakSeverity = s
+	}
 	if ry.MaxSeverity != "" {
 		s, ok := event.ParseSeverity(ry.MaxSeverity)
 		if !ok || s == event.SeverityUnknown {
@@ -460,8 +475,11 @@ func compileRule(file string, idx int, ry ruleYAML) (Rule, error) {
 			if r.Threshold < 1 {
 				bad("threshold", "must be >= 1 (the risk score sum)")
 			}
-			if r.Distinct != "" || r.MinAlerts != 0 || r.MinDetections != 0 {
-				bad("distinct", "distinct, min_alerts and min_detections do not apply to risk rules")
+			if r.Distinct != "" || r.MinAlerts != 0 {
+				bad("distinct", "distinct and min_alerts do not apply to risk rules")
+			}
+			if r.MinDetections < 0 {
+				bad("min_detections", "must be >= 0")
 			}
 		case KindEntity:
 			if r.Threshold != 0 || r.Distinct != "" {
@@ -699,9 +717,9 @@ func forEachValue(detection string, entities []event.Entity, fields map[string]s
 			fn(v)
 		}
 	default:
-		ip := part == string(event.EntityIP)
+		ip, user := part == string(event.EntityIP), part == string(event.EntityUser)
 		for i, e := range entities {
-			if string(e.Kind) != part || e.Value == "" || (ip && !KeyableIP(e.Value)) {
+			if string(e.Kind) != part || e.Value == "" || (ip && !KeyableIP(e.Value)) || (user && !KeyableUser(e.Value)) {
 				continue
 			}
 			dup := false
@@ -736,6 +754,29 @@ func KeyableIP(v string) bool {
 	return !(a.IsLoopback() || a.IsUnspecified() || a.IsLinkLocalUnicast() ||
 		a.IsLinkLocalMulticast() || a.IsInterfaceLocalMulticast() || a.IsMulticast() ||
 		a == netip.AddrFrom4([4]byte{255, 255, 255, 255}))
+}
+
+// sharedPrincipals are Windows service identities present on every host
+// (compared lower-case, without an "NT AUTHORITY\" prefix).
+var sharedPrincipals = map[string]bool{
+	"-": true, "system": true, "localsystem": true, "local system": true,
+	"local service": true, "localservice": true, "network service": true,
+	"networkservice": true, "anonymous logon": true,
+}
+
+// KeyableUser reports whether a user entity value can be a correlation key.
+// SYSTEM, LocalSystem, LOCAL SERVICE, NETWORK SERVICE, ANONYMOUS LOGON and
+// "-" name no one: "user=LocalSystem" would join services installed on
+// unrelated hosts into one incident. Host-level rules see those alerts.
+func KeyableUser(v string) bool {
+	if len(v) > 32 {
+		return true
+	}
+	l := strings.ToLower(v)
+	if _, name, ok := strings.Cut(l, `\`); ok && (strings.HasPrefix(l, "nt authority") || strings.HasPrefix(l, "nt-autorit")) {
+		l = name
+	}
+	return !sharedPrincipals[l]
 }
 
 // parseKey splits a key built by groupKeys back into part → value.

@@ -202,3 +202,33 @@ func TestKeysSkipUnusableIPs(t *testing.T) {
 		})
 	}
 }
+
+func TestKeysSkipSharedPrincipals(t *testing.T) {
+	rules, err := ParseRules("k.yaml", []byte("rules:\n  - {id: by-user, kind: risk, title: t, group_by: [user], threshold: 5, window: 10m}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		user string
+		want bool
+	}{
+		{"alice@acme.example", true},
+		{"Administrator", true},
+		{"WKSTN-0412$", true},
+		{"SYSTEM", false},
+		{"LocalSystem", false},
+		{`NT AUTHORITY\SYSTEM`, false},
+		{`NT AUTHORITY\NETWORK SERVICE`, false},
+		{"LOCAL SERVICE", false},
+		{"ANONYMOUS LOGON", false},
+		{"-", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.user, func(t *testing.T) {
+			a := event.Alert{DetectionID: "d", Entities: []event.Entity{{Kind: event.EntityUser, Value: tc.user}}}
+			if got := len(rules[0].Keys(&a)) == 1; got != tc.want {
+				t.Errorf("keyed %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

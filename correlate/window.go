@@ -1,5 +1,7 @@
 package correlate
 
+import "github.com/vigil-soc/vigil/event"
+
 // Threshold, entity and risk rules share one engine: per key, overlapping
 // event-time windows of length Window that start every Hop, aligned to the
 // Unix epoch (so a window's bounds do not depend on arrival order). Each
@@ -15,6 +17,7 @@ type window struct {
 	start, end int64
 	weight     int64 // threshold: Σ Alert.Count; risk: Σ RiskScore
 	alerts     int
+	maxSev     event.Severity
 	distinct   map[string]struct{} // threshold with distinct; entity: detection ids
 	entries    []*winEntry         // capped at MaxAlertsPerIncident
 	inc        *incState           // set once the window fired
@@ -79,11 +82,24 @@ func (c *Correlator) windowAt(ks *keyState, s, end int64) *window {
 }
 
 func needsDistinct(r *Rule) bool {
-	return r.Kind == KindEntity || (r.Kind == KindThreshold && r.Distinct != "")
+	return r.Kind == KindEntity || (r.Kind == KindThreshold && r.Distinct != "") ||
+		(r.Kind == KindRisk && r.MinDetections > 1)
+}
+
+// distinctNeeded is the distinct count the rule's condition asks for.
+func distinctNeeded(r *Rule) int {
+	switch {
+	case !needsDistinct(r):
+		return 0
+	case r.Kind == KindThreshold:
+		return r.Threshold
+	default:
+		return r.MinDetections
+	}
 }
 
 func distinctPart(r *Rule) string {
-	if r.Kind == KindEntity {
+	if r.Kind == KindEntity || r.Kind == KindRisk {
 		return DistinctDetection
 	}
 	return r.Distinct
@@ -92,6 +108,7 @@ func distinctPart(r *Rule) string {
 func (c *Correlator) addToWindow(r *Rule, w *window, e *winEntry) {
 	a := e.rec
 	w.alerts++
+	w.maxSev = max(w.maxSev, a.severity)
 	switch r.Kind {
 	case KindRisk:
 		w.weight += int64(a.risk)
@@ -122,8 +139,16 @@ func (r *Rule) windowMetric(w *window) int64 {
 }
 
 func (r *Rule) fires(w *window) bool {
-	if r.Kind == KindEntity {
+	if w.maxSev < r.MinPeakSeverity {
+		return false
+	}
+	switch r.Kind {
+	case KindEntity:
 		return w.alerts >= r.MinAlerts && len(w.distinct) >= r.MinDetections
+	case KindRisk:
+		if r.MinDetections > 1 && len(w.distinct) < r.MinDetections {
+			return false
+		}
 	}
 	return r.windowMetric(w) >= int64(r.Threshold)
 }
