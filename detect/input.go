@@ -287,6 +287,41 @@ func eventValue(ev *event.Event, need *pathSet) ast.Value {
 // event. It is not safe for concurrent use.
 type inputBuilder struct {
 	kvs [][2]*ast.Term // key/value pairs of the objects being built, nested
+	// terms is the free part of a block of terms: one allocation for many
+	// value terms. A block is never reused; each event takes fresh terms.
+	terms []ast.Term
+	// syms holds the terms of values that recur from event to event
+	// (dataset, action, code, outcome, ...), shared by the inputs this
+	// builder makes. Policies never modify input terms.
+	syms map[string]*ast.Term
+}
+
+const (
+	termBlock = 64
+	maxSyms   = 4096
+)
+
+func (ib *inputBuilder) newTerm(v ast.Value) *ast.Term {
+	if len(ib.terms) == 0 {
+		ib.terms = make([]ast.Term, termBlock)
+	}
+	t := &ib.terms[0]
+	ib.terms = ib.terms[1:]
+	t.Value = v
+	return t
+}
+
+// sym returns the shared term for the string s.
+func (ib *inputBuilder) sym(s string) *ast.Term {
+	if t, ok := ib.syms[s]; ok {
+		return t
+	}
+	if ib.syms == nil || len(ib.syms) >= maxSyms {
+		ib.syms = make(map[string]*ast.Term, 256)
+	}
+	t := ast.StringTerm(s)
+	ib.syms[s] = t
+	return t
 }
 
 // value builds the input for ev. The ECS fields are built eagerly, only
@@ -302,22 +337,22 @@ func (ib *inputBuilder) value(ev *event.Event, need *pathSet) ast.Value {
 	o.obj("event", false, func(b *objb) {
 		m := &ev.Event
 		b.strAlways("id", m.ID)
-		b.str("kind", m.Kind)
-		b.strs("category", m.Category)
-		b.strs("type", m.Type)
-		b.str("action", m.Action)
-		b.str("outcome", m.Outcome)
-		b.str("dataset", m.Dataset)
-		b.str("module", m.Module)
-		b.str("provider", m.Provider)
-		b.str("code", m.Code)
+		b.sym("kind", m.Kind)
+		b.syms("category", m.Category)
+		b.syms("type", m.Type)
+		b.sym("action", m.Action)
+		b.sym("outcome", m.Outcome)
+		b.sym("dataset", m.Dataset)
+		b.sym("module", m.Module)
+		b.sym("provider", m.Provider)
+		b.sym("code", m.Code)
 		b.num("severity", int64(m.Severity))
 		b.str("original", m.Original)
 		b.time("created", m.Created)
 		b.time("ingested", m.Ingested)
 	})
 	o.obj("organization", false, func(b *objb) {
-		b.str("id", ev.Organization.ID)
+		b.sym("id", ev.Organization.ID)
 		b.str("name", ev.Organization.Name)
 	})
 	o.obj("user", false, func(b *objb) {
@@ -345,8 +380,8 @@ func (ib *inputBuilder) value(ev *event.Event, need *pathSet) ast.Value {
 		b.num("packets", e.Packets)
 		b.obj("geo", false, func(b *objb) {
 			g := &e.Geo
-			b.str("country_iso_code", g.CountryISOCode)
-			b.str("country_name", g.CountryName)
+			b.sym("country_iso_code", g.CountryISOCode)
+			b.sym("country_name", g.CountryName)
 			b.str("region_name", g.RegionName)
 			b.str("city_name", g.CityName)
 			if g.Location != nil {
@@ -366,8 +401,8 @@ func (ib *inputBuilder) value(ev *event.Event, need *pathSet) ast.Value {
 		b.str("id", h.ID)
 		b.strs("ip", h.IP)
 		b.obj("os", false, func(b *objb) {
-			b.str("family", h.OS.Family)
-			b.str("name", h.OS.Name)
+			b.sym("family", h.OS.Family)
+			b.sym("name", h.OS.Name)
 		})
 	})
 	o.obj("process", false, func(b *objb) {
@@ -397,19 +432,19 @@ func (ib *inputBuilder) value(ev *event.Event, need *pathSet) ast.Value {
 	})
 	o.obj("cloud", false, func(b *objb) {
 		c := &ev.Cloud
-		b.str("provider", c.Provider)
-		b.str("region", c.Region)
+		b.sym("provider", c.Provider)
+		b.sym("region", c.Region)
 		b.obj("account", false, func(b *objb) {
-			b.str("id", c.Account.ID)
+			b.sym("id", c.Account.ID)
 			b.str("name", c.Account.Name)
 		})
-		b.obj("service", false, func(b *objb) { b.str("name", c.Service.Name) })
+		b.obj("service", false, func(b *objb) { b.sym("name", c.Service.Name) })
 	})
 	o.obj("network", false, func(b *objb) {
 		n := &ev.Network
-		b.str("transport", n.Transport)
-		b.str("protocol", n.Protocol)
-		b.str("direction", n.Direction)
+		b.sym("transport", n.Transport)
+		b.sym("protocol", n.Protocol)
+		b.sym("direction", n.Direction)
 		b.num("bytes", n.Bytes)
 		b.str("community_id", n.CommunityID)
 	})
@@ -417,10 +452,10 @@ func (ib *inputBuilder) value(ev *event.Event, need *pathSet) ast.Value {
 		d := &ev.DNS
 		b.obj("question", false, func(b *objb) {
 			b.str("name", d.Question.Name)
-			b.str("type", d.Question.Type)
+			b.sym("type", d.Question.Type)
 			b.str("registered_domain", d.Question.RegisteredDomain)
 		})
-		b.str("response_code", d.ResponseCode)
+		b.sym("response_code", d.ResponseCode)
 		b.strs("answers", d.Answers)
 	})
 	o.obj("url", false, func(b *objb) {
@@ -429,11 +464,11 @@ func (ib *inputBuilder) value(ev *event.Event, need *pathSet) ast.Value {
 		b.str("path", ev.URL.Path)
 	})
 	o.obj("http", false, func(b *objb) {
-		b.str("method", ev.HTTP.Method)
+		b.sym("method", ev.HTTP.Method)
 		b.num("status_code", int64(ev.HTTP.StatusCode))
 	})
 	o.obj("tls", false, func(b *objb) {
-		b.str("version", ev.TLS.Version)
+		b.sym("version", ev.TLS.Version)
 		b.str("server_name", ev.TLS.ServerName)
 		b.str("ja3", ev.TLS.JA3)
 	})
@@ -484,7 +519,32 @@ type objb struct {
 }
 
 func (b *objb) put(k string, v ast.Value) {
-	b.ib.kvs = append(b.ib.kvs, [2]*ast.Term{b.need.keyTerm(k), ast.NewTerm(v)})
+	b.ib.kvs = append(b.ib.kvs, [2]*ast.Term{b.need.keyTerm(k), b.ib.newTerm(v)})
+}
+
+// sym adds a string of a field whose values recur (a code, an action, a
+// dataset) as a shared term.
+func (b *objb) sym(k, v string) {
+	if v == "" {
+		return
+	}
+	if _, ok := b.need.want(k); ok {
+		b.ib.kvs = append(b.ib.kvs, [2]*ast.Term{b.need.keyTerm(k), b.ib.sym(v)})
+	}
+}
+
+// syms adds a list of recurring strings.
+func (b *objb) syms(k string, v []string) {
+	if len(v) == 0 {
+		return
+	}
+	if _, ok := b.need.want(k); ok {
+		ts := make([]*ast.Term, len(v))
+		for i, s := range v {
+			ts[i] = b.ib.sym(s)
+		}
+		b.put(k, ast.NewArray(ts...))
+	}
 }
 
 func (b *objb) str(k, v string) {
@@ -507,7 +567,7 @@ func (b *objb) strs(k string, v []string) {
 	if _, ok := b.need.want(k); ok {
 		ts := make([]*ast.Term, len(v))
 		for i, s := range v {
-			ts[i] = ast.StringTerm(s)
+			ts[i] = b.ib.newTerm(ast.String(s))
 		}
 		b.put(k, ast.NewArray(ts...))
 	}
