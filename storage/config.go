@@ -57,8 +57,8 @@ type Config struct {
 const (
 	DefaultDatabase      = "vigil"
 	DefaultRetentionDays = 90
-	DefaultBatchRows     = 10000
-	DefaultBatchWait     = time.Second
+	DefaultBatchRows     = 20000
+	DefaultBatchWait     = 200 * time.Millisecond
 )
 
 // SetDefaults fills unset fields.

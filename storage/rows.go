@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/vigil-soc/vigil/event"
 )
@@ -314,7 +315,9 @@ func encodeEvents(evs []event.Event, storeOriginal bool) (*chunk, error) {
 		if err != nil {
 			return nil, err
 		}
-		doc[i] = string(b)
+		// b is not reused: the string shares its bytes instead of copying
+		// the document once more.
+		doc[i] = unsafe.String(unsafe.SliceData(b), len(b))
 		if storeOriginal {
 			original[i] = orig
 		}
