@@ -2,13 +2,12 @@ package harness
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
-	"strconv"
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/vigil-soc/vigil/internal/kafkatopic"
 )
 
 // Kafka is the cluster the benchmark produces to and measures.
@@ -24,7 +23,7 @@ func NewKafka(brokers []string) *Kafka {
 
 // Ping checks that a broker answers a metadata request.
 func (k *Kafka) Ping(ctx context.Context) error {
-	conn, err := k.dial(ctx)
+	conn, err := kafkatopic.DialAny(ctx, k.Brokers)
 	if err != nil {
 		return err
 	}
@@ -36,27 +35,17 @@ func (k *Kafka) Ping(ctx context.Context) error {
 	return nil
 }
 
-// CreateTopics creates the topics with the given partitions (replication
-// factor 1) and waits until every partition has a leader. A topic that
-// exists already is left as it is.
+// CreateTopics creates the topics with the given partitions and waits
+// until every partition has a leader. A topic that exists already is left
+// as it is.
 func (k *Kafka) CreateTopics(ctx context.Context, partitions int, names ...string) error {
-	if len(names) == 0 {
-		return nil
-	}
-	cfgs := make([]kafka.TopicConfig, len(names))
+	specs := make([]kafkatopic.Spec, len(names))
 	for i, n := range names {
-		cfgs[i] = kafka.TopicConfig{Topic: n, NumPartitions: partitions, ReplicationFactor: 1}
+		specs[i] = kafkatopic.Spec{Name: n, Partitions: partitions}
 	}
-	err := k.withController(ctx, func(c *kafka.Conn) error { return c.CreateTopics(cfgs...) })
-	if err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
-		return fmt.Errorf("create topics: %w", err)
-	}
-	for _, n := range names {
-		if err := k.waitLeaders(ctx, n); err != nil {
-			return fmt.Errorf("wait for topic %s: %w", n, err)
-		}
-	}
-	return nil
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return kafkatopic.Ensure(ctx, k.Brokers, specs...)
 }
 
 // DeleteTopics deletes the topics; missing topics are not an error.
@@ -64,8 +53,7 @@ func (k *Kafka) DeleteTopics(ctx context.Context, names ...string) error {
 	if len(names) == 0 {
 		return nil
 	}
-	err := k.withController(ctx, func(c *kafka.Conn) error { return c.DeleteTopics(names...) })
-	if err != nil && !errors.Is(err, kafka.UnknownTopicOrPartition) {
+	if err := kafkatopic.Delete(ctx, k.Brokers, names...); err != nil {
 		return fmt.Errorf("delete topics: %w", err)
 	}
 	return nil
@@ -190,71 +178,4 @@ func (k *Kafka) Lag(ctx context.Context, group string, parts map[string][]int) (
 		}
 	}
 	return lag, nil
-}
-
-func (k *Kafka) dial(ctx context.Context) (*kafka.Conn, error) {
-	var errs []error
-	for _, b := range k.Brokers {
-		conn, err := kafka.DialContext(ctx, "tcp", b)
-		if err == nil {
-			return conn, nil
-		}
-		errs = append(errs, err)
-	}
-	if len(errs) == 0 {
-		return nil, errors.New("no broker address")
-	}
-	return nil, fmt.Errorf("dial brokers: %w", errors.Join(errs...))
-}
-
-// withController runs fn on a connection to the controller, where
-// CreateTopics and DeleteTopics must be sent.
-func (k *Kafka) withController(ctx context.Context, fn func(*kafka.Conn) error) error {
-	conn, err := k.dial(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	ctl, err := conn.Controller()
-	if err != nil {
-		return fmt.Errorf("find controller: %w", err)
-	}
-	addr := net.JoinHostPort(ctl.Host, strconv.Itoa(ctl.Port))
-	cc, err := kafka.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return fmt.Errorf("dial controller %s: %w", addr, err)
-	}
-	defer cc.Close()
-	_ = cc.SetDeadline(time.Now().Add(30 * time.Second))
-	return fn(cc)
-}
-
-func (k *Kafka) waitLeaders(ctx context.Context, topic string) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	var last error
-	for {
-		md, err := k.client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
-		switch {
-		case err != nil:
-			last = err
-		case len(md.Topics) != 1 || md.Topics[0].Error != nil || len(md.Topics[0].Partitions) == 0:
-			last = fmt.Errorf("topic not in metadata yet")
-		default:
-			last = nil
-			for _, p := range md.Topics[0].Partitions {
-				if p.Leader.ID < 0 || p.Leader.Host == "" {
-					last = fmt.Errorf("partition %d has no leader", p.ID)
-				}
-			}
-			if last == nil {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w (last: %v)", ctx.Err(), last)
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
 }

@@ -19,13 +19,14 @@ import (
 type Spec struct {
 	Name       string
 	Partitions int
+	// ReplicationFactor 0 is min(3, brokers in the cluster).
+	ReplicationFactor int
 	// Config holds topic settings such as cleanup.policy or retention.ms.
 	Config map[string]string
 }
 
-// Ensure creates the topics that do not exist yet (replication factor 1 on
-// a single broker, else min(3, brokers)) and waits until every partition has
-// a leader. Existing topics are left as they are.
+// Ensure creates the topics that do not exist yet and waits until every
+// partition has a leader. Existing topics are left as they are.
 func Ensure(ctx context.Context, brokers []string, specs ...Spec) error {
 	if len(specs) == 0 {
 		return nil
@@ -39,6 +40,9 @@ func Ensure(ctx context.Context, brokers []string, specs ...Spec) error {
 		cfgs := make([]kafka.TopicConfig, 0, len(specs))
 		for _, s := range specs {
 			tc := kafka.TopicConfig{Topic: s.Name, NumPartitions: s.Partitions, ReplicationFactor: rf}
+			if s.ReplicationFactor > 0 {
+				tc.ReplicationFactor = s.ReplicationFactor
+			}
 			for k, v := range s.Config {
 				tc.ConfigEntries = append(tc.ConfigEntries, kafka.ConfigEntry{ConfigName: k, ConfigValue: v})
 			}
@@ -54,7 +58,8 @@ func Ensure(ctx context.Context, brokers []string, specs ...Spec) error {
 		return fmt.Errorf("create topics: %w", err)
 	}
 	for _, s := range specs {
-		if err := WaitLeaders(ctx, brokers, s.Name); err != nil {
+		// An existing topic may have another partition count: any is fine.
+		if err := WaitLeaders(ctx, brokers, s.Name, 0); err != nil {
 			return err
 		}
 	}
@@ -88,9 +93,11 @@ func WithController(ctx context.Context, brokers []string, fn func(*kafka.Conn) 
 		return fmt.Errorf("dial controller %s: %w", addr, err)
 	}
 	defer cc.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = cc.SetDeadline(dl)
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(30 * time.Second)
 	}
+	_ = cc.SetDeadline(deadline)
 	return fn(cc)
 }
 
@@ -104,41 +111,48 @@ func DialAny(ctx context.Context, brokers []string) (*kafka.Conn, error) {
 		}
 		errs = append(errs, err)
 	}
+	if len(errs) == 0 {
+		return nil, errors.New("dial kafka: no broker address")
+	}
 	return nil, fmt.Errorf("dial kafka %v: %w", brokers, errors.Join(errs...))
 }
 
-// WaitLeaders polls metadata until every partition of topic has a leader.
-func WaitLeaders(ctx context.Context, brokers []string, topic string) error {
+// WaitLeaders polls metadata until topic has partitions (any number when
+// partitions is 0) and every one of them has a leader.
+func WaitLeaders(ctx context.Context, brokers []string, topic string, partitions int) error {
 	for {
-		if ok, err := hasLeaders(ctx, brokers, topic); ok {
+		err := hasLeaders(ctx, brokers, topic, partitions)
+		if err == nil {
 			return nil
-		} else if ctx.Err() != nil {
-			return fmt.Errorf("wait for leaders of topic %s: %w", topic, errors.Join(ctx.Err(), err))
 		}
 		select {
 		case <-ctx.Done():
-		case <-time.After(100 * time.Millisecond):
+			return fmt.Errorf("wait for leaders of topic %s: %w (last: %v)", topic, ctx.Err(), err)
+		case <-time.After(50 * time.Millisecond):
 		}
 	}
 }
 
-func hasLeaders(ctx context.Context, brokers []string, topic string) (bool, error) {
+func hasLeaders(ctx context.Context, brokers []string, topic string, partitions int) error {
 	conn, err := DialAny(ctx, brokers)
 	if err != nil {
-		return false, err
+		return err
 	}
 	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
 	parts, err := conn.ReadPartitions(topic)
-	if err != nil {
-		return false, err
-	}
-	if len(parts) == 0 {
-		return false, nil
+	switch {
+	case err != nil:
+		return err
+	case len(parts) == 0:
+		return errors.New("topic not in metadata yet")
+	case partitions > 0 && len(parts) != partitions:
+		return fmt.Errorf("metadata shows %d of %d partitions", len(parts), partitions)
 	}
 	for _, p := range parts {
-		if p.Leader.Host == "" {
-			return false, nil
+		if p.Leader.ID < 0 || p.Leader.Host == "" {
+			return fmt.Errorf("partition %d has no leader", p.ID)
 		}
 	}
-	return true, nil
+	return nil
 }

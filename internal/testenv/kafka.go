@@ -3,14 +3,11 @@ package testenv
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/segmentio/kafka-go"
+	"github.com/vigil-soc/vigil/internal/kafkatopic"
 )
 
 // KafkaEnv is a reachable Kafka cluster.
@@ -34,7 +31,7 @@ func Kafka(t testing.TB) *KafkaEnv {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	conn, err := dialAny(ctx, brokers)
+	conn, err := kafkatopic.DialAny(ctx, brokers)
 	if err != nil {
 		unavailable(t, "kafka", raw, err)
 	}
@@ -61,98 +58,15 @@ func (k *KafkaEnv) Topic(t testing.TB, partitions int) string {
 	name := uniqueName(t, "test")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-
-	if err := k.withController(ctx, func(c *kafka.Conn) error {
-		return c.CreateTopics(kafka.TopicConfig{Topic: name, NumPartitions: partitions, ReplicationFactor: 1})
-	}); err != nil {
+	if err := kafkatopic.Ensure(ctx, k.Brokers, kafkatopic.Spec{Name: name, Partitions: partitions}); err != nil {
 		t.Fatalf("testenv: create topic %s: %v", name, err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
-		if err := k.withController(ctx, func(c *kafka.Conn) error { return c.DeleteTopics(name) }); err != nil {
+		if err := kafkatopic.Delete(ctx, k.Brokers, name); err != nil {
 			t.Logf("testenv: delete topic %s: %v", name, err)
 		}
 	})
-	if err := k.waitLeaders(ctx, name, partitions); err != nil {
-		t.Fatalf("testenv: wait for topic %s: %v", name, err)
-	}
 	return name
-}
-
-// withController runs fn on a connection to the controller; CreateTopics
-// and DeleteTopics must be sent there.
-func (k *KafkaEnv) withController(ctx context.Context, fn func(*kafka.Conn) error) error {
-	conn, err := dialAny(ctx, k.Brokers)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	controller, err := conn.Controller()
-	if err != nil {
-		return fmt.Errorf("find controller: %w", err)
-	}
-	addr := net.JoinHostPort(controller.Host, strconv.Itoa(controller.Port))
-	cc, err := kafka.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return fmt.Errorf("dial controller %s: %w", addr, err)
-	}
-	defer cc.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = cc.SetDeadline(dl)
-	}
-	return fn(cc)
-}
-
-// waitLeaders polls metadata until topic has the given number of partitions,
-// each with a leader.
-func (k *KafkaEnv) waitLeaders(ctx context.Context, topic string, partitions int) error {
-	conn, err := dialAny(ctx, k.Brokers)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	var last error
-	for {
-		_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
-		parts, err := conn.ReadPartitions(topic)
-		switch {
-		case err != nil:
-			last = err
-		case len(parts) != partitions:
-			last = fmt.Errorf("metadata shows %d of %d partitions", len(parts), partitions)
-		default:
-			last = nil
-			for _, p := range parts {
-				if p.Leader.ID < 0 || p.Leader.Host == "" {
-					last = fmt.Errorf("partition %d has no leader", p.ID)
-					break
-				}
-			}
-			if last == nil {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w (last: %v)", ctx.Err(), last)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
-// dialAny connects to the first broker that accepts.
-func dialAny(ctx context.Context, brokers []string) (*kafka.Conn, error) {
-	var errs []error
-	for _, b := range brokers {
-		conn, err := kafka.DialContext(ctx, "tcp", b)
-		if err == nil {
-			return conn, nil
-		}
-		errs = append(errs, err)
-	}
-	if len(errs) == 0 {
-		return nil, errors.New("no broker address")
-	}
-	return nil, fmt.Errorf("dial brokers: %w", errors.Join(errs...))
 }

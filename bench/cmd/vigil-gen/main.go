@@ -18,11 +18,9 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -30,6 +28,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/vigil-soc/vigil/bench/gen"
+	"github.com/vigil-soc/vigil/internal/kafkatopic"
 )
 
 type options struct {
@@ -238,71 +237,20 @@ func writeExpected(path string, g *gen.Generator) error {
 	return nil
 }
 
-// createTopics creates the topics of the configured sources on the
-// controller; topics that exist are left alone.
-func createTopics(ctx context.Context, brokers []string, cfg gen.Config, o options) (err error) {
-	conn, err := (&kafka.Dialer{Timeout: 10 * time.Second}).DialContext(ctx, "tcp", brokers[0])
-	if err != nil {
-		return fmt.Errorf("dial %s: %w", brokers[0], err)
-	}
-	defer conn.Close()
-	ctrl, err := conn.Controller()
-	if err != nil {
-		return fmt.Errorf("find controller: %w", err)
-	}
-	cc, err := (&kafka.Dialer{Timeout: 10 * time.Second}).DialContext(ctx, "tcp", net.JoinHostPort(ctrl.Host, strconv.Itoa(ctrl.Port)))
-	if err != nil {
-		return fmt.Errorf("dial controller: %w", err)
-	}
-	defer cc.Close()
+// createTopics creates the topics of the configured sources; topics that
+// exist are left alone.
+func createTopics(ctx context.Context, brokers []string, cfg gen.Config, o options) error {
 	sources := cfg.Sources
 	if len(sources) == 0 {
 		sources = gen.AllSources
 	}
-	var topics []string
+	specs := make([]kafkatopic.Spec, 0, len(sources))
 	for _, s := range sources {
-		topics = append(topics, o.prefix+gen.Topics[s])
+		specs = append(specs, kafkatopic.Spec{Name: o.prefix + gen.Topics[s], Partitions: o.partitions, ReplicationFactor: o.replication})
 	}
-	defer func() {
-		if err == nil {
-			err = waitTopics(ctx, conn, topics)
-		}
-	}()
-	for _, s := range sources {
-		topic := o.prefix + gen.Topics[s]
-		err := cc.CreateTopics(kafka.TopicConfig{Topic: topic, NumPartitions: o.partitions, ReplicationFactor: o.replication})
-		if err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
-			return fmt.Errorf("create topic %s: %w", topic, err)
-		}
-	}
-	return nil
-}
-
-// waitTopics waits until every topic's partitions have leaders, since a
-// new topic's metadata reaches the brokers after CreateTopics returns.
-func waitTopics(ctx context.Context, conn *kafka.Conn, topics []string) error {
-	deadline := time.Now().Add(30 * time.Second)
-	for _, t := range topics {
-		for {
-			parts, err := conn.ReadPartitions(t)
-			ready := err == nil && len(parts) > 0
-			for _, p := range parts {
-				ready = ready && p.Leader.Host != ""
-			}
-			if ready {
-				break
-			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("topic %s not ready: %w", t, err)
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(200 * time.Millisecond):
-			}
-		}
-	}
-	return nil
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return kafkatopic.Ensure(ctx, brokers, specs...)
 }
 
 func produce(ctx context.Context, g *gen.Generator, cfg gen.Config, o options, logger *slog.Logger) error {

@@ -16,7 +16,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -25,6 +24,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/vigil-soc/vigil/internal/kafkatopic"
 )
 
 func main() {
@@ -134,49 +135,8 @@ func clickhouseReady(ctx context.Context, addr string) error {
 	return nil
 }
 
-// createTopic creates the topic through the controller unless it exists,
-// then waits until every partition has a leader.
+// createTopic creates the topic unless it exists, then waits until every
+// partition has a leader.
 func createTopic(ctx context.Context, addr, name string, partitions int) error {
-	conn, err := kafka.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return fmt.Errorf("dial %s: %w", addr, err)
-	}
-	defer conn.Close()
-	controller, err := conn.Controller()
-	if err != nil {
-		return fmt.Errorf("find controller: %w", err)
-	}
-	caddr := net.JoinHostPort(controller.Host, strconv.Itoa(controller.Port))
-	cconn, err := kafka.DialContext(ctx, "tcp", caddr)
-	if err != nil {
-		return fmt.Errorf("dial controller %s: %w", caddr, err)
-	}
-	defer cconn.Close()
-	err = cconn.CreateTopics(kafka.TopicConfig{Topic: name, NumPartitions: partitions, ReplicationFactor: 1})
-	if err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
-		return fmt.Errorf("create topic %s: %w", name, err)
-	}
-	for {
-		parts, err := conn.ReadPartitions(name)
-		if err == nil && len(parts) > 0 && allLed(parts) {
-			if len(parts) != partitions {
-				fmt.Fprintf(os.Stderr, "topic %s exists with %d partitions\n", name, len(parts))
-			}
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("wait for leaders of %s: %w", name, ctx.Err())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
-func allLed(parts []kafka.Partition) bool {
-	for _, p := range parts {
-		if p.Leader.ID < 0 || p.Leader.Host == "" {
-			return false
-		}
-	}
-	return true
+	return kafkatopic.Ensure(ctx, []string{addr}, kafkatopic.Spec{Name: name, Partitions: partitions, ReplicationFactor: 1})
 }
