@@ -15,21 +15,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vigil-soc/vigil/event"
+	"github.com/vigil-soc/vigil/internal/testenv"
 )
-
-// datasetsDir returns the shared real-sample folder (README.md and
-// MANIFEST.jsonl describe it) or skips when it is absent.
-func datasetsDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("VIGIL_DATASETS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "datasets")
-	}
-	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-		t.Skipf("datasets folder %s absent", dir)
-	}
-	return dir
-}
 
 func reasonOf(err error) string {
 	var pe *Error
@@ -74,7 +61,7 @@ func parseLines(t *testing.T, r *Registry, path, source string) (evs map[int]eve
 const otrfWin = "otrf-security-datasets/datasets/atomic/windows"
 
 func TestDatasetsOTRFWindows(t *testing.T) {
-	dir := datasetsDir(t)
+	dir := testenv.Datasets(t)
 	files, _ := filepath.Glob(filepath.Join(dir, otrfWin, "*", "host", "*", "*.json"))
 	if len(files) != 6 {
 		t.Fatalf("found %d OTRF Windows files, want 6", len(files))
@@ -177,7 +164,7 @@ func TestDatasetsOTRFWindows(t *testing.T) {
 }
 
 func TestDatasetsOTRFZeek(t *testing.T) {
-	dir := datasetsDir(t)
+	dir := testenv.Datasets(t)
 	path := filepath.Join(dir, "otrf-security-datasets/datasets/compound/apt29/day2/zeek/combined_zeek.log")
 	evs, failed, lines := parseLines(t, NewRegistry(), path, "auto")
 	eq(t, "lines (MANIFEST)", lines, 5664)
@@ -225,7 +212,7 @@ func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 // TestDatasetsSigma parses every Sigma regression event (evtx-to-JSON
 // layout, some files with several concatenated objects).
 func TestDatasetsSigma(t *testing.T) {
-	dir := datasetsDir(t)
+	dir := testenv.Datasets(t)
 	var files []string
 	err := filepath.WalkDir(filepath.Join(dir, "sigma", "regression_data"), func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json") {
@@ -352,7 +339,7 @@ func pantherLogs(t *testing.T, dir string) []pantherLog {
 }
 
 func TestDatasetsPanther(t *testing.T) {
-	dir := datasetsDir(t)
+	dir := testenv.Datasets(t)
 	logs := pantherLogs(t, dir)
 	r := NewRegistry()
 	count := map[string]int{}

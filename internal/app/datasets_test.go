@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,25 +14,13 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vigil-soc/vigil/event"
+	"github.com/vigil-soc/vigil/internal/testenv"
 )
 
 // The tests in this file run `vigil scan` (ScanFiles) with the detection
 // library and correlation rules on disk over real public attack datasets
 // (../shared/datasets, described by its README.md and MANIFEST.jsonl) and
 // check that what the datasets' documentation says they contain is found.
-
-// datasetsDir returns the shared datasets folder, or skips when it is absent.
-func datasetsDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("VIGIL_DATASETS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "datasets")
-	}
-	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-		t.Skipf("datasets folder %s absent", dir)
-	}
-	return dir
-}
 
 // scanWithLibrary scans files with the policies and correlation rules of
 // this repository's policies folder.
@@ -142,7 +129,7 @@ func (w wantIncident) matches(inc event.Incident) bool {
 // looks at one simulation at a time) and checks the detections for the
 // documented technique and the incidents an analyst would open.
 func TestDatasetsOTRF(t *testing.T) {
-	dir := datasetsDir(t)
+	dir := testenv.Datasets(t)
 	techniques := manifestTechniques(t, dir)
 	const win = "otrf-security-datasets/datasets/atomic/windows/"
 	tests := []struct {
@@ -263,7 +250,7 @@ func TestDatasetsOTRF(t *testing.T) {
 // TestDatasetsSigma scans the Sigma regression events of the rules whose
 // behaviour the library covers; each must raise our equivalent detection.
 func TestDatasetsSigma(t *testing.T) {
-	dir := datasetsDir(t)
+	dir := testenv.Datasets(t)
 	const base = "sigma/regression_data/rules/windows/process_creation/"
 	tests := []struct {
 		name      string
@@ -335,7 +322,7 @@ func pantherSource(logType string, log map[string]any) (source, timeKey string) 
 }
 
 func TestDatasetsPanther(t *testing.T) {
-	dir := datasetsDir(t)
+	dir := testenv.Datasets(t)
 	// Our S3 detection covers three panther rules at once: a test event of
 	// one of them that is the behaviour of another is no true negative.
 	sibling := "the behaviour of a sibling panther rule that aws-s3-bucket-protection-weakened also covers"
