@@ -10,8 +10,9 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
-	"strings"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -43,8 +44,29 @@ func Serve(ctx context.Context, configPath string, logOut io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// SIGHUP reloads the detections (as a change to the policy directory
+	// does); a bad set is rejected and the running one stays.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-svc.done:
+				return
+			case <-hup:
+				if err := svc.ReloadPolicies(ctx); err != nil {
+					logger.Error("policy reload rejected; the running set stays", "component", "detect", "err", err)
+				}
+			}
+		}
+	}()
 	return svc.Wait()
 }
+
+// ReloadPolicies compiles and tests the policy directory again and swaps
+// the new set in when it passes.
+func (s *Service) ReloadPolicies(ctx context.Context) error { return s.reload(ctx) }
 
 // NewLogger builds the root logger; every component gets a child with its
 // name under "component".
@@ -63,8 +85,9 @@ type Service struct {
 	Addr  string
 	Store *storage.Store
 
-	done chan struct{}
-	err  error
+	reload func(context.Context) error
+	done   chan struct{}
+	err    error
 }
 
 // Wait blocks until the service has stopped and returns why it stopped
@@ -97,7 +120,7 @@ func Start(ctx context.Context, cfg *Config, logger *slog.Logger, reg *prometheu
 		b.close()
 		return nil, fmt.Errorf("listen on %s (server.listen): %w", cfg.Server.Listen, err)
 	}
-	svc := &Service{Addr: ln.Addr().String(), Store: b.store, done: make(chan struct{})}
+	svc := &Service{Addr: ln.Addr().String(), Store: b.store, reload: b.engine.Reload, done: make(chan struct{})}
 	srv := &http.Server{Handler: b.handler(cfg, reg), ReadHeaderTimeout: 10 * time.Second}
 
 	ingestCtx, stopIngest := context.WithCancel(context.WithoutCancel(ctx))
@@ -382,5 +405,3 @@ func declaredLister(s *storage.Store) escalate.DeclaredLister {
 		})
 	}
 }
-
-var _ = strings.TrimSpace
