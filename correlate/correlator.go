@@ -153,6 +153,11 @@ type Correlator struct {
 	watermark int64
 	dedupe    map[uint64]int64
 	dedupeMax int
+	// covered: (tenant, key) → alert ids (with event time) in story
+	// incidents of that key, for roll-up rules with SuppressIfCovered;
+	// swept together with the dedupe set.
+	covered map[coverKey]map[string]int64
+	coverN  int
 
 	changed     []*incState
 	openWindows int // for the gauge
@@ -176,12 +181,13 @@ func New(cfg Config) (*Correlator, error) {
 		watermark: math.MinInt64,
 		dedupe:    map[uint64]int64{},
 		dedupeMax: 1024,
+		covered:   map[coverKey]map[string]int64{},
 	}
 	for i := range cfg.Rules {
 		r := &c.cfg.Rules[i]
 		c.rules[r.ID] = r
-		c.order = append(c.order, r)
 	}
+	c.order = storiesFirst(c.cfg.Rules)
 	return c, nil
 }
 
@@ -372,6 +378,7 @@ func (c *Correlator) remember(h uint64, t int64) {
 		return
 	}
 	horizon := c.watermark - int64(c.cfg.Lateness)
+	c.sweepCovered(horizon)
 	for k, v := range c.dedupe {
 		if v < horizon {
 			delete(c.dedupe, k)

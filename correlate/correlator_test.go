@@ -453,3 +453,76 @@ rules:
 		t.Errorf("min_peak_severity on a threshold rule: %v", err)
 	}
 }
+
+func TestSuppressIfCovered(t *testing.T) {
+	rules := mustRules(t, `
+rules:
+  - id: entity_user
+    kind: entity
+    title: "Alerts on {{.Key}}"
+    group_by: [user]
+    window: 1h
+    min_detections: 2
+    suppress_if_covered: true
+  - id: signin_then_forward
+    kind: sequence
+    title: "Sign-in then forwarding for {{.Key}}"
+    group_by: [user]
+    span: 1h
+    steps:
+      - {name: sign-in, match: {detections: [signin]}}
+      - {name: forward, match: {detections: [forward]}}
+`)
+	tests := []struct {
+		name   string
+		alerts []event.Alert
+		want   []string
+	}{
+		{"the story absorbs the roll-up", []event.Alert{
+			al("a1", "signin", 0, "user:bob"),
+			al("a2", "forward", time.Minute, "user:bob"),
+			al("a3", "forward", 2*time.Minute, "user:bob"),
+		}, []string{"signin_then_forward"}},
+		{"alerts beyond the story still roll up", []event.Alert{
+			al("a1", "signin", 0, "user:bob"),
+			al("a2", "forward", time.Minute, "user:bob"),
+			al("a3", "consent", 2*time.Minute, "user:bob"),
+			al("a4", "task", 3*time.Minute, "user:bob"),
+		}, []string{"entity_user", "signin_then_forward"}},
+		{"another key is not covered", []event.Alert{
+			al("a1", "signin", 0, "user:bob"),
+			al("a2", "forward", time.Minute, "user:bob"),
+			al("a3", "signin", 2*time.Minute, "user:carol"),
+			al("a4", "consent", 3*time.Minute, "user:carol"),
+		}, []string{"entity_user", "signin_then_forward"}},
+	}
+	for _, tc := range tests {
+		for _, oneByOne := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/one-by-one=%v", tc.name, oneByOne), func(t *testing.T) {
+				// The roll-up is listed first: stories still run first.
+				incs := run(newTestCorrelator(t, []Rule{rules[0], rules[1]}), tc.alerts, oneByOne)
+				var got []string
+				for _, inc := range incs {
+					got = append(got, inc.Rule)
+				}
+				slices.Sort(got)
+				if !slices.Equal(got, tc.want) {
+					t.Errorf("incidents of %v, want %v", got, tc.want)
+				}
+				for _, inc := range byRule(incs, "entity_user") {
+					for _, id := range inc.AlertIDs {
+						for _, s := range byRule(incs, "signin_then_forward") {
+							if slices.Contains(s.AlertIDs, id) && s.Key == inc.Key {
+								t.Errorf("alert %s in both the story and the roll-up of %s", id, inc.Key)
+							}
+						}
+					}
+				}
+			})
+		}
+	}
+	msgs, err := Messages([]Rule{rules[0], rules[1]}, []event.Alert{al("a1", "signin", 0, "user:bob")})
+	if err != nil || len(msgs) != 2 || string(msgs[0].Key) != "acme|user=bob" || !strings.Contains(string(msgs[0].Value), `"rule":"signin_then_forward"`) {
+		t.Errorf("messages: want the story's record first, keyed by tenant and key; got %d, %v", len(msgs), err)
+	}
+}

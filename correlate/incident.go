@@ -130,6 +130,9 @@ func (c *Correlator) attach(inc *incState, ks *keyState, a *alertRec) {
 		addSorted(inc, &inc.techniques, t, capE, strings.Compare)
 	}
 	addSorted(inc, &inc.detections, a.detection, capE, strings.Compare)
+	if ks.rule.isStory() {
+		c.cover(ks, a)
+	}
 	if inc.distinct != nil && len(inc.distinct) < c.cfg.MaxDistinct {
 		a.forEachValue(ks.rule.Distinct, func(v string) bool {
 			inc.distinct[v] = struct{}{}
@@ -338,5 +341,45 @@ func listSome[T any](b *strings.Builder, s []T, n int, str func(T) string) {
 	}
 	if len(s) > n {
 		fmt.Fprintf(b, " and %d more", len(s)-n)
+	}
+}
+
+// coverKey is a (tenant, key) that story and roll-up rules may share.
+type coverKey struct{ tenant, key string }
+
+// cover records that the alert is part of a story incident of the key.
+func (c *Correlator) cover(ks *keyState, a *alertRec) {
+	ck := coverKey{ks.tenant, ks.key}
+	ids := c.covered[ck]
+	if ids == nil {
+		ids = map[string]int64{}
+		c.covered[ck] = ids
+	}
+	if _, ok := ids[a.id]; !ok {
+		ids[a.id] = a.t
+		c.coverN++
+	}
+}
+
+// isCovered reports whether the alert is part of a story incident with the
+// roll-up's tenant and key.
+func (c *Correlator) isCovered(ks *keyState, a *alertRec) bool {
+	_, ok := c.covered[coverKey{ks.tenant, ks.key}][a.id]
+	return ok
+}
+
+// sweepCovered forgets covered alerts older than horizon: a redelivery of
+// one is late and cannot open a roll-up window any more.
+func (c *Correlator) sweepCovered(horizon int64) {
+	for ck, ids := range c.covered {
+		for id, t := range ids {
+			if t < horizon {
+				delete(ids, id)
+				c.coverN--
+			}
+		}
+		if len(ids) == 0 {
+			delete(c.covered, ck)
+		}
 	}
 }

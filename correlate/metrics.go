@@ -10,6 +10,7 @@ type Metrics struct {
 	openWindows prometheus.Gauge
 	records     prometheus.Counter
 	duplicates  prometheus.Counter
+	covered     prometheus.Counter
 	created     *prometheus.CounterVec
 	updated     *prometheus.CounterVec
 	late        *prometheus.CounterVec
@@ -41,6 +42,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "records_total", Help: "Alerts evaluated per (rule, key)."}),
 		duplicates: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
 			Name: "duplicate_alerts_total", Help: "Redelivered (rule, key, alert id) triples ignored."}),
+		covered: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
+			Name: "covered_alerts_total", Help: "Alerts a roll-up rule (suppress_if_covered) left to a story incident of the same key."}),
 		created: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
 			Name: "incidents_created_total", Help: "Incidents created, by rule kind."}, []string{"kind"}),
 		updated: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
@@ -73,7 +76,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "rewinds_total", Help: "Partition assignments rewound to rebuild open windows."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.activeKeys, m.openWindows, m.records, m.duplicates, m.created, m.updated,
+		reg.MustRegister(m.activeKeys, m.openWindows, m.records, m.duplicates, m.covered, m.created, m.updated,
 			m.late, m.evictions, m.truncated, m.unknownRule, m.published, m.publishErrors,
 			m.publishSeconds, m.batches, m.decodeErrors, m.sinkSeconds, m.suppressed, m.rewinds)
 	}

@@ -30,8 +30,8 @@ type PublisherConfig struct {
 }
 
 // Publisher routes alerts to the correlate topic: one record per (rule, key)
-// an alert matches, keyed "tenant|rule|key" so that every record of a key
-// lands on the same partition (kafka-go's Hash balancer, the same in every
+// an alert matches, keyed "tenant|key" so that every record of a key, of
+// every rule, lands on the same partition (kafka-go's Hash balancer, the same in every
 // process). Publish returns only once the brokers acknowledged every record
 // (acks=all), so the caller may then commit its own input offsets.
 type Publisher struct {
@@ -84,24 +84,26 @@ func NewPublisher(cfg PublisherConfig, rules []Rule, logger *slog.Logger, m *Met
 // SetRules swaps the rule set used for routing.
 func (p *Publisher) SetRules(rules []Rule) { p.rules.Store(&rules) }
 
-// RecordKey is the Kafka key of a correlate record.
-func RecordKey(tenant, rule, key string) []byte {
-	return []byte(tenant + "|" + rule + "|" + key)
+// RecordKey is the Kafka key of a correlate record. The rule is not part of
+// it: the rules sharing a key (a story and its roll-ups, suppress_if_covered)
+// must be evaluated by the same Correlator.
+func RecordKey(tenant, key string) []byte {
+	return []byte(tenant + "|" + key)
 }
 
 // Messages returns the correlate records for the alerts under the rules.
 func Messages(rules []Rule, alerts []event.Alert) ([]kafka.Message, error) {
 	var msgs []kafka.Message
+	order := storiesFirst(rules) // the order a Correlator evaluates them in
 	for i := range alerts {
 		a := &alerts[i]
-		for j := range rules {
-			r := &rules[j]
+		for _, r := range order {
 			for _, k := range r.Keys(a) {
 				v, err := json.Marshal(Record{Rule: r.ID, Key: k, Alert: *a})
 				if err != nil {
 					return nil, fmt.Errorf("encode alert %s for rule %s: %w", a.ID, r.ID, err)
 				}
-				msgs = append(msgs, kafka.Message{Key: RecordKey(a.Tenant, r.ID, k), Value: v})
+				msgs = append(msgs, kafka.Message{Key: RecordKey(a.Tenant, k), Value: v})
 			}
 		}
 	}

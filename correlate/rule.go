@@ -86,6 +86,12 @@ type Rule struct {
 	// MinPeakSeverity, for entity and risk rules: at least one alert of the
 	// window has this severity or higher. Unknown (zero) means no condition.
 	MinPeakSeverity event.Severity
+	// SuppressIfCovered, for threshold, entity and risk rules (roll-ups): an
+	// alert that already belongs to an incident of a rule without it (a
+	// story) with the same tenant and key does not count towards the rule
+	// and does not join its incidents. The story tells it; the roll-up
+	// reports only what the stories did not.
+	SuppressIfCovered bool
 	// Severity is the incident's floor; MaxSeverity its ceiling.
 	Severity    event.Severity
 	MaxSeverity event.Severity
@@ -193,6 +199,7 @@ type ruleYAML struct {
 	MinAlerts     int           `yaml:"min_alerts"`
 	MinDetections int           `yaml:"min_detections"`
 	PeakSeverity  string        `yaml:"min_peak_severity"`
+	Suppress      bool          `yaml:"suppress_if_covered"`
 	Severity      string        `yaml:"severity"`
 	MaxSeverity   string        `yaml:"max_severity"`
 	Confidence    *int          `yaml:"confidence"`
@@ -362,6 +369,12 @@ func compileRule(file string, idx int, ry ruleYAML) (Rule, error) {
 			bad("min_peak_severity", "applies to entity and risk rules only")
 		}
 		r.MinPeakSeverity = s
+	}
+	if ry.Suppress {
+		if r.Kind == KindSequence {
+			bad("suppress_if_covered", "applies to threshold, entity and risk rules only")
+		}
+		r.SuppressIfCovered = true
 	}
 	if ry.MaxSeverity != "" {
 		s, ok := event.ParseSeverity(ry.MaxSeverity)
@@ -788,6 +801,25 @@ func parseKey(key string) map[string]string {
 		}
 	}
 	return m
+}
+
+// isStory reports whether the rule's incidents tell a story that roll-ups
+// (SuppressIfCovered) defer to.
+func (r *Rule) isStory() bool { return !r.SuppressIfCovered }
+
+// storiesFirst returns the rules without SuppressIfCovered before those with
+// it, each group in its original order: for every alert the stories run
+// first, so that a roll-up sees the story the alert completed.
+func storiesFirst(rules []Rule) []*Rule {
+	out := make([]*Rule, 0, len(rules))
+	for _, story := range []bool{true, false} {
+		for i := range rules {
+			if rules[i].isStory() == story {
+				out = append(out, &rules[i])
+			}
+		}
+	}
+	return out
 }
 
 // maxSpan is the longest window or span of the rules.

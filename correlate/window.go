@@ -40,6 +40,10 @@ func floorDiv(a, b int64) int64 {
 
 func (c *Correlator) winAdd(ks *keyState, a *alertRec) {
 	r := ks.rule
+	if r.SuppressIfCovered && c.isCovered(ks, a) {
+		c.m.covered.Inc()
+		return
+	}
 	hop, span := int64(r.Hop), int64(r.Window)
 	last := floorDiv(a.t, hop) * hop
 	e := &winEntry{rec: a}
@@ -53,7 +57,7 @@ func (c *Correlator) winAdd(ks *keyState, a *alertRec) {
 				c.attach(w.inc, ks, a)
 			}
 			w.inc.noteMetric(r.windowMetric(w))
-		case r.fires(w):
+		case r.fires(w) && c.firesUncovered(ks, w):
 			c.fire(ks, w)
 		}
 	}
@@ -153,6 +157,25 @@ func (r *Rule) fires(w *window) bool {
 	return r.windowMetric(w) >= int64(r.Threshold)
 }
 
+// firesUncovered re-checks a roll-up window that fires without the alerts a
+// story of the same key took over after they joined the window.
+func (c *Correlator) firesUncovered(ks *keyState, w *window) bool {
+	r := ks.rule
+	if !r.SuppressIfCovered || c.covered[coverKey{ks.tenant, ks.key}] == nil {
+		return true
+	}
+	tmp := &window{start: w.start, end: w.end}
+	if w.distinct != nil {
+		tmp.distinct = map[string]struct{}{}
+	}
+	for _, e := range w.entries {
+		if !c.isCovered(ks, e.rec) {
+			c.addToWindow(r, tmp, e)
+		}
+	}
+	return r.fires(tmp)
+}
+
 // fire turns the window into (part of) an incident.
 func (c *Correlator) fire(ks *keyState, w *window) {
 	inc := ks.inc
@@ -162,6 +185,10 @@ func (c *Correlator) fire(ks *keyState, w *window) {
 	}
 	w.inc = inc
 	for _, e := range w.entries {
+		if !e.attached && ks.rule.SuppressIfCovered && c.isCovered(ks, e.rec) {
+			e.attached = true // a story of the key holds it since it joined
+			continue
+		}
 		if !e.attached {
 			e.attached = true
 			c.attach(inc, ks, e.rec)
