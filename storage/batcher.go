@@ -256,6 +256,9 @@ func (b *batcher) insertWithRetry(reqs []*request) error {
 	}
 }
 
+// flushRows is the least number of rows sent as one block of an INSERT.
+const flushRows = 1024
+
 func (b *batcher) insertOnce(reqs []*request, token string) error {
 	timeout := max(b.cfg.QueryTimeout, time.Minute)
 	ctx, cancel := context.WithTimeout(b.abort, timeout)
@@ -266,12 +269,25 @@ func (b *batcher) insertOnce(reqs []*request, token string) error {
 		return fmt.Errorf("prepare insert: %w", err)
 	}
 	defer batch.Close()
+	unsent := 0
 	for _, r := range reqs {
 		for i, col := range r.c.cols {
 			if err := batch.Column(i).Append(col); err != nil {
 				_ = batch.Abort()
 				return &permanentError{fmt.Errorf("append column %s: %w", r.c.names[i], err)}
 			}
+		}
+		// Send the rows gathered so far as one block of the INSERT: the
+		// server squashes the blocks of one INSERT into one part (up to
+		// min_insert_block_size_rows/bytes), and the client's column
+		// buffers are reused instead of growing to the whole batch,
+		// copying it at every growth. A retry sends the same blocks, so
+		// the deduplication token still matches.
+		if unsent += r.c.n; unsent >= flushRows {
+			if err := batch.Flush(); err != nil {
+				return fmt.Errorf("send insert block: %w", err)
+			}
+			unsent = 0
 		}
 	}
 	if err := batch.Send(); err != nil {
