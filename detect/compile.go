@@ -79,6 +79,9 @@ type policySet struct {
 	// unindexed are the finding rules OPA's rule index selects for every
 	// event: their bodies run on every evaluation.
 	unindexed []*ast.Rule
+	// index is OPA's rule index over the generated finding rules, the one
+	// evaluation consults; nil when OPA built none.
+	index ast.RuleIndex
 }
 
 func newCompiler() *ast.Compiler {
@@ -190,6 +193,7 @@ func compileSet(ctx context.Context, label string, f *files, defaultBudget time.
 	s.compiler = c2
 	s.need = inputPaths(c2.Modules)
 	s.unindexed = unindexedRules(c2)
+	s.index = c2.RuleIndex(ast.MustParseRef(aggregatePkg + "." + aggregateRule))
 
 	// Size the builtin value cache (compiled regexes, globs) well above the
 	// number of patterns, so a large rule set does not thrash it.

@@ -301,8 +301,9 @@ func TestLintAndCoverage(t *testing.T) {
 }
 
 // TestInputPathsKeepWhatPoliciesRead checks that evaluating the pruned
-// input gives the same findings as the whole event, on the fixtures and on
-// generated traffic.
+// input, and not evaluating events the rule index selects no rule for,
+// gives the same findings as evaluating the whole event, on the fixtures
+// and on generated traffic.
 func TestInputPathsKeepWhatPoliciesRead(t *testing.T) {
 	e := newTestEngine(t, Config{SkipTests: true})
 	set := e.set.Load()
@@ -319,9 +320,11 @@ func TestInputPathsKeepWhatPoliciesRead(t *testing.T) {
 	for _, r := range corpus(t, 3000) {
 		evs = append(evs, parseRecord(t, reg, r)...)
 	}
+	// The whole event, and every event evaluated (no skipping of events
+	// the rule index selects no rule for).
 	full := *set
-	full.need = nil
-	matched := 0
+	full.need, full.index = nil, nil
+	matched, skipped := 0, 0
 	for i := range evs {
 		got := e.evalEvent(context.Background(), set, &evs[i])
 		want := e.evalEvent(context.Background(), &full, &evs[i])
@@ -329,6 +332,12 @@ func TestInputPathsKeepWhatPoliciesRead(t *testing.T) {
 			t.Fatalf("event %d (%s %s): pruned input found %+v, whole input %+v", i, evs[i].Event.Dataset, evs[i].Event.Action, got, want)
 		}
 		matched += len(got)
+		if !set.anyCandidate(eventValue(&evs[i], set.need)) {
+			skipped++
+		}
+	}
+	if skipped == 0 || skipped == len(evs) {
+		t.Fatalf("the rule index ruled out %d of %d events", skipped, len(evs))
 	}
 	if matched == 0 {
 		t.Fatal("no findings at all")

@@ -144,6 +144,11 @@ func (ev *evaluator) runChecked(q rego.PreparedEvalQuery, input ast.Value, timeo
 func (ev *evaluator) eval(x *event.Event) []finding {
 	e, set := ev.e, ev.set
 	input := ev.ib.value(x, set.need)
+	if !set.anyCandidate(input) {
+		// No finding rule can match: the evaluation would return the
+		// empty set, so it is not run.
+		return nil
+	}
 	start := time.Now()
 	rs, err := ev.runChecked(set.query, input, e.cfg.EvalTimeout)
 	e.metrics.evalSeconds.Observe(time.Since(start).Seconds())
@@ -228,4 +233,37 @@ func (e *Engine) evalEvent(ctx context.Context, set *policySet, x *event.Event) 
 	ev := e.newEvaluator(ctx, set)
 	defer ev.close()
 	return ev.eval(x)
+}
+
+// inputResolver resolves input references against one event's input for
+// the rule index, as the evaluator does. Any other reference is unknown,
+// which makes the index keep every rule that depends on it.
+type inputResolver struct{ input ast.Value }
+
+func (r inputResolver) Resolve(ref ast.Ref) (ast.Value, error) {
+	if !ref[0].Equal(ast.InputRootDocument) {
+		return nil, ast.UnknownValueErr{}
+	}
+	v, err := r.input.Find(ref[1:])
+	if err != nil {
+		return nil, nil // undefined
+	}
+	return v, nil
+}
+
+// anyCandidate reports whether OPA's rule index selects at least one
+// finding rule for input: the same lookup the evaluation starts with, so
+// an event none of whose indexed conditions hold costs a trie walk instead
+// of an evaluation. When in doubt it answers true.
+func (s *policySet) anyCandidate(input ast.Value) bool {
+	if s.index == nil {
+		return true
+	}
+	res, err := s.index.Lookup(inputResolver{input})
+	if err != nil {
+		return true
+	}
+	n := len(res.Rules)
+	ast.IndexResultPool.Put(res)
+	return n > 0
 }
