@@ -158,33 +158,51 @@ func (b *batcher) run() {
 	var (
 		pending []*request
 		rows    int
+		closed  bool
 		timer   = time.NewTimer(time.Hour)
 	)
 	timer.Stop()
-	for {
+	add := func(r *request) {
+		if len(pending) == 0 {
+			// Rows that queued while the previous INSERT ran have already
+			// waited: the batch is due batch_wait after its first row was
+			// queued, not after run picked it up.
+			timer.Reset(max(b.cfg.BatchWait-time.Since(r.queued), 0))
+		}
+		pending = append(pending, r)
+		rows += r.c.n
+	}
+	for !closed {
 		select {
 		case r, ok := <-b.in:
 			if !ok {
-				if len(pending) > 0 {
-					b.flush(pending)
-				}
-				return
+				closed = true
+				break
 			}
-			if len(pending) == 0 {
-				// Rows that queued while the previous INSERT ran have
-				// already waited: the batch is due batch_wait after its
-				// first row was queued, not after run picked it up.
-				timer.Reset(max(b.cfg.BatchWait-time.Since(r.queued), 0))
-			}
-			pending = append(pending, r)
-			rows += r.c.n
-			if rows < b.cfg.BatchRows {
+			if add(r); rows < b.cfg.BatchRows {
 				continue
 			}
 		case <-timer.C:
+			// Due: take what is already queued too (up to batch_rows),
+			// so that a backlog is not sent a request at a time.
+		drain:
+			for rows < b.cfg.BatchRows {
+				select {
+				case r, ok := <-b.in:
+					if !ok {
+						closed = true
+						break drain
+					}
+					add(r)
+				default:
+					break drain
+				}
+			}
 		}
 		timer.Stop()
-		b.flush(pending)
+		if len(pending) > 0 {
+			b.flush(pending)
+		}
 		pending, rows = nil, 0
 	}
 }
