@@ -314,10 +314,19 @@ func TestKafkaScaleOut(t *testing.T) {
 			t.Errorf("%s: incidents differ from the single correlator:%s", name, d)
 		}
 	}
+	// The work must really have been shared. A runner that joined the group
+	// after the others had drained every record legitimately handles none,
+	// so two of three is the proof asked for.
+	busy := 0
 	for i, m := range ms {
-		if n := value(t, m.records); n == 0 {
-			t.Errorf("runner %d of three handled no records", i)
+		n := value(t, m.records)
+		t.Logf("runner %d of three handled %v records", i, n)
+		if n > 0 {
+			busy++
 		}
+	}
+	if busy < 2 {
+		t.Errorf("only %d of three runners handled records", busy)
 	}
 	ids := slices.Sorted(maps.Keys(want))
 	t.Logf("%d incidents agree; first %s", len(ids), want[ids[0]])
