@@ -45,7 +45,33 @@ func (k *Kafka) CreateTopics(ctx context.Context, partitions int, names ...strin
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	return kafkatopic.Ensure(ctx, k.Brokers, specs...)
+	if err := kafkatopic.Ensure(ctx, k.Brokers, specs...); err != nil {
+		return err
+	}
+	return k.awaitMetadata(ctx, names)
+}
+
+// awaitMetadata asks for the topics through kafka-go's default transport
+// until it lists them all: the producers share that transport, and its
+// metadata cache must know a new topic before a write to it can succeed.
+func (k *Kafka) awaitMetadata(ctx context.Context, names []string) error {
+	for {
+		md, err := k.client.Metadata(ctx, &kafka.MetadataRequest{Topics: names})
+		if err == nil {
+			ready := len(md.Topics) == len(names)
+			for _, t := range md.Topics {
+				ready = ready && t.Error == nil && len(t.Partitions) > 0
+			}
+			if ready {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wait for topics %v in metadata: %w", names, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // DeleteTopics deletes the topics; missing topics are not an error.
