@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -14,7 +15,60 @@ type eventFields Event
 // MarshalJSON encodes the event as one ECS document: the ECS fields, then
 // each Vendor namespace as a top-level object. A vendor namespace that
 // collides with an ECS field name is refused rather than silently shadowed.
+//
+// The document is written by the reflection-free encoder in json_encode.go;
+// its output is identical to marshalReflect's, which it falls back to in
+// the rare cases where encoding/json reports an error.
 func (e Event) MarshalJSON() ([]byte, error) {
+	bp := encBufPool.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= maxPooledBuf {
+			encBufPool.Put(bp)
+		}
+	}()
+	b, ok := appendECS((*bp)[:0], &e)
+	*bp = b[:0]
+	if !ok {
+		return marshalReflect(e)
+	}
+	if len(e.Vendor) > 0 {
+		var arr [16]string
+		keys := arr[:0]
+		for k := range e.Vendor {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if _, reserved := ecsTopLevel[k]; reserved {
+				return nil, fmt.Errorf("vendor namespace %q collides with an ECS field", k)
+			}
+		}
+		b = b[:len(b)-1]
+		for _, k := range keys {
+			b = append(b, ',')
+			b = appendJSONString(b, k)
+			b = append(b, ':')
+			n := len(b)
+			v := e.Vendor[k]
+			if b, ok = appendVendor(b, v, 0); !ok {
+				enc, err := json.Marshal(v)
+				if err != nil {
+					*bp = b[:0]
+					return nil, fmt.Errorf("encode vendor namespace %q: %w", k, err)
+				}
+				b = append(b[:n], enc...)
+			}
+		}
+		b = append(b, '}')
+		*bp = b[:0]
+	}
+	return append([]byte(nil), b...), nil
+}
+
+// marshalReflect is the encoding/json implementation of MarshalJSON.
+// MarshalJSON uses it only when encoding/json fails on the ECS fields, so
+// that the error is exactly encoding/json's.
+func marshalReflect(e Event) ([]byte, error) {
 	base, err := json.Marshal(eventFields(e))
 	if err != nil {
 		return nil, err
