@@ -3,9 +3,13 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/vigil-soc/vigil/event"
 )
@@ -91,7 +95,7 @@ func nilIfEmpty[T any](s []T) []T {
 func (s *Store) Incident(ctx context.Context, id string) (event.Incident, error) {
 	ctx, cancel := s.readCtx(ctx)
 	defer cancel()
-	rows, err := s.conn.Query(ctx, "SELECT "+incidentColumns+" FROM "+s.table("incidents")+
+	rows, err := s.query(ctx, "SELECT "+incidentColumns+" FROM "+s.table("incidents")+
 		" FINAL WHERE incident_id = ? LIMIT 1", id)
 	if err != nil {
 		return event.Incident{}, fmt.Errorf("query incident %s: %w", id, err)
@@ -153,7 +157,7 @@ func (s *Store) ListIncidents(ctx context.Context, f IncidentFilter) ([]event.In
 	q += fmt.Sprintf(" ORDER BY last_seen DESC, incident_id LIMIT %d", limit)
 	ctx, cancel := s.readCtx(ctx)
 	defer cancel()
-	rows, err := s.conn.Query(ctx, q, args...)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list incidents: %w", err)
 	}
@@ -240,7 +244,7 @@ func (r *alertRow) alert() event.Alert {
 func (s *Store) queryAlerts(ctx context.Context, where string, args ...any) ([]event.Alert, error) {
 	ctx, cancel := s.readCtx(ctx)
 	defer cancel()
-	rows, err := s.conn.Query(ctx, "SELECT "+alertColumns+" FROM "+s.table("alerts")+" FINAL WHERE "+where+
+	rows, err := s.query(ctx, "SELECT "+alertColumns+" FROM "+s.table("alerts")+" FINAL WHERE "+where+
 		" ORDER BY timestamp, alert_id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("query alerts: %w", err)
@@ -285,7 +289,7 @@ func (s *Store) Events(ctx context.Context, ids []string) ([]event.Event, error)
 	ctx, cancel := s.readCtx(ctx)
 	defer cancel()
 	// Duplicates not merged yet are identical: any one will do, no FINAL.
-	rows, err := s.conn.Query(ctx, "SELECT doc, original, origin_topic, origin_partition, origin_offset, origin_file, origin_line"+
+	rows, err := s.query(ctx, "SELECT doc, original, origin_topic, origin_partition, origin_offset, origin_file, origin_line"+
 		" FROM "+s.table("events")+" WHERE event_id IN ? ORDER BY timestamp, event_id LIMIT 1 BY tenant, event_id", ids)
 	if err != nil {
 		return nil, fmt.Errorf("query events: %w", err)
@@ -332,7 +336,7 @@ type timelineRow struct {
 func (s *Store) Timeline(ctx context.Context, incidentID string) ([]event.TimelineEntry, error) {
 	ctx, cancel := s.readCtx(ctx)
 	defer cancel()
-	rows, err := s.conn.Query(ctx, "SELECT tenant, incident_id, entry_id, at, actor, action, from_status, to_status, detail, ref"+
+	rows, err := s.query(ctx, "SELECT tenant, incident_id, entry_id, at, actor, action, from_status, to_status, detail, ref"+
 		" FROM "+s.table("incident_timeline")+" FINAL WHERE incident_id = ? ORDER BY at, entry_id", incidentID)
 	if err != nil {
 		return nil, fmt.Errorf("query timeline of %s: %w", incidentID, err)
@@ -383,7 +387,7 @@ func (s *Store) PendingDeliveries(ctx context.Context, due time.Time, limit int)
 	defer cancel()
 	// FINAL first, then the filter: a delivered key whose older row was
 	// pending must not come back.
-	rows, err := s.conn.Query(ctx, "SELECT tenant, delivery_key, incident_id, target, kind, level, status, attempts,"+
+	rows, err := s.query(ctx, "SELECT tenant, delivery_key, incident_id, target, kind, level, status, attempts,"+
 		" next_attempt_at, last_error, payload, created_at, updated_at, version FROM "+s.table("deliveries")+
 		" FINAL WHERE status = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, delivery_key LIMIT ?",
 		event.DeliveryPending, due, limit)
@@ -408,4 +412,30 @@ func (s *Store) PendingDeliveries(ctx context.Context, due time.Time, limit int)
 		return nil, fmt.Errorf("query pending deliveries: %w", err)
 	}
 	return out, nil
+}
+
+// query runs a read, retrying a few times when the connection fails before
+// the server answered (a pooled connection the server or the network
+// closed): reads are idempotent, and one stale connection must not fail an
+// escalation or an API request. Server exceptions are returned at once.
+func (s *Store) query(ctx context.Context, q string, args ...any) (driver.Rows, error) {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		var rows driver.Rows
+		rows, err = s.conn.Query(ctx, q, args...)
+		if err == nil {
+			return rows, nil
+		}
+		var ex *clickhouse.Exception
+		if errors.As(err, &ex) || ctx.Err() != nil {
+			return nil, err
+		}
+		s.log.Debug("read failed on the connection; retrying", "attempt", attempt+1, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(time.Duration(attempt+1) * 50 * time.Millisecond):
+		}
+	}
+	return nil, err
 }
