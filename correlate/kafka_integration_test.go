@@ -97,26 +97,10 @@ func startRunner(t *testing.T, brokers []string, group, topic string, rules []Ru
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx, groupConfig(brokers, group, topic), nil) }()
-	var once sync.Once
-	stop := func() {
-		once.Do(func() {
-			cancel()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Errorf("Run: %v", err)
-				}
-			case <-time.After(30 * time.Second):
-				t.Errorf("Run did not return within 30s")
-			}
-			r.Close()
-		})
-	}
-	t.Cleanup(stop)
-	return stop
+	t.Cleanup(r.Close) // registered first, so it runs after the runner stopped
+	return testenv.Background(t, func(ctx context.Context) error {
+		return r.Run(ctx, groupConfig(brokers, group, topic), nil)
+	})
 }
 
 func publish(t *testing.T, brokers []string, topic string, rules []Rule, alerts []event.Alert) {

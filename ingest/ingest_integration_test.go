@@ -104,25 +104,7 @@ func runIngester(t testing.TB, cfg ingest.Config, sink ingest.Sink, reg promethe
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- in.Run(ctx) }()
-	var once sync.Once
-	stop := func() {
-		once.Do(func() {
-			cancel()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Errorf("Run: %v", err)
-				}
-			case <-time.After(30 * time.Second):
-				t.Errorf("Run did not return within 30s")
-			}
-		})
-	}
-	t.Cleanup(stop)
-	return stop
+	return testenv.Background(t, in.Run)
 }
 
 func testConfig(brokers []string, group string, topics ...ingest.TopicConfig) ingest.Config {

@@ -131,25 +131,7 @@ func start(t testing.TB, cfg kafkagroup.Config, h kafkagroup.Handler, reg promet
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- c.Run(ctx) }()
-	var once sync.Once
-	stop := func() {
-		once.Do(func() {
-			cancel()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Errorf("Run: %v", err)
-				}
-			case <-time.After(30 * time.Second):
-				t.Errorf("Run did not return within 30s of cancellation")
-			}
-		})
-	}
-	t.Cleanup(stop)
-	return c, stop
+	return c, testenv.Background(t, c.Run)
 }
 
 func waitFor(t testing.TB, what string, timeout time.Duration, cond func() bool) {
