@@ -62,7 +62,9 @@ func (p *Producer) Produce(ctx context.Context, g *gen.Generator, n int) (*Produ
 		RequiredAcks: kafka.RequireAll,
 		Async:        true,
 		BatchSize:    2000,
-		BatchBytes:   8 << 20,
+		// One produce request's record batch must stay under the broker's
+		// message.max.bytes (1 MiB by default).
+		BatchBytes:   900 << 10,
 		BatchTimeout: 5 * time.Millisecond,
 		WriteTimeout: 30 * time.Second,
 		MaxAttempts:  10,
