@@ -112,7 +112,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		opts := app.DemoOptions{}
 		fs.IntVar(&opts.Repeats, "repeats", 1, "how many times each attack scenario is injected")
 		fs.IntVar(&opts.Noise, "noise", 20000, "background events to generate")
-		fs.Int64Var(&opts.Seed, "seed", 1, "generator seed")
+		fs.Int64Var(&opts.Seed, "seed", 0, "generator seed (0: a new one each run, printed so a run can be repeated)")
 		fs.StringVar(&opts.LogFile, "log", ".local/demo/vigil.log", "file for the pipeline's log")
 		fs.DurationVar(&opts.Timeout, "timeout", 5*time.Minute, "how long to wait for the pipeline to settle")
 		if err := fs.Parse(rest); err != nil {

@@ -58,6 +58,13 @@ func Demo(ctx context.Context, opts DemoOptions, stdout, stderr io.Writer) error
 		opts.LogFile = filepath.Join(os.TempDir(), "vigil-demo.log")
 	}
 	runStart := time.Now().UTC().Truncate(time.Second)
+	// Events carry their sources' own ids, which the generator derives from
+	// its seed: a second run with the same seed replays the same events,
+	// which vigil rightly treats as duplicates. So each run gets a new seed
+	// unless one is given.
+	if opts.Seed == 0 {
+		opts.Seed = runStart.Unix()
+	}
 
 	// The attacks happen "now": their event times end shortly before the run.
 	perSecond := 50.0
@@ -112,7 +119,7 @@ func Demo(ctx context.Context, opts DemoOptions, stdout, stderr io.Writer) error
 		return fmt.Errorf("demo escalation config: %w", err)
 	}
 
-	fmt.Fprintf(stdout, "vigil demo: %d records (%d attack scenario instances) across %d sources\n", len(records), len(expected), len(cfg.Ingest.Topics))
+	fmt.Fprintf(stdout, "vigil demo: %d records (%d attack scenario instances) across %d sources, seed %d\n", len(records), len(expected), len(cfg.Ingest.Topics), opts.Seed)
 	var specs []kafkatopic.Spec
 	for _, t := range cfg.Ingest.Topics {
 		specs = append(specs, kafkatopic.Spec{Name: t.Name, Partitions: 3})
