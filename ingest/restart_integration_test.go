@@ -81,26 +81,6 @@ func readIDs(t testing.TB, file string) map[string]int {
 	return out
 }
 
-func committedOffsets(t testing.TB, brokers []string, group, topic string, partitions int) map[int]int64 {
-	t.Helper()
-	tr := &kafka.Transport{}
-	defer tr.CloseIdleConnections()
-	cl := &kafka.Client{Addr: kafka.TCP(brokers...), Transport: tr}
-	ps := make([]int, partitions)
-	for i := range ps {
-		ps[i] = i
-	}
-	res, err := cl.OffsetFetch(t.Context(), &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: ps}})
-	if err != nil {
-		t.Fatalf("offset fetch: %v", err)
-	}
-	out := map[int]int64{}
-	for _, p := range res.Topics[topic] {
-		out[p.Partition] = p.CommittedOffset
-	}
-	return out
-}
-
 // idSink records event ids with their origin, in memory.
 type idSink struct {
 	mu   sync.Mutex
@@ -158,7 +138,7 @@ func TestKillRestartLosesNothing(t *testing.T) {
 	}
 	_ = cmd.Wait()
 	first := readIDs(t, file)
-	at := committedOffsets(t, env.Brokers, group, topic, partitions)
+	at := env.Committed(t, group, topic, partitions)
 	t.Logf("killed after storing %d of %d; committed %v", len(first), n, at)
 
 	// Restart: the sink fails its first calls, then a second member joins.
@@ -193,7 +173,7 @@ func TestKillRestartLosesNothing(t *testing.T) {
 		}
 	}
 	t.Logf("first run %d, second run %d, stored twice %d (uncommitted at the kill)", len(first), sink.count(), dups)
-	if got := sumOffsets(committedOffsets(t, env.Brokers, group, topic, partitions)); got != n {
+	if got := sumOffsets(env.Committed(t, group, topic, partitions)); got != n {
 		t.Errorf("final committed offsets sum to %d, want %d", got, n)
 	}
 }

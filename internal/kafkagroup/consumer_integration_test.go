@@ -145,27 +145,6 @@ func waitFor(t testing.TB, what string, timeout time.Duration, cond func() bool)
 	}
 }
 
-// committed reads the group's committed offsets of topic.
-func committed(t testing.TB, brokers []string, group, topic string, partitions int) map[int]int64 {
-	t.Helper()
-	tr := &kafka.Transport{}
-	defer tr.CloseIdleConnections()
-	cl := &kafka.Client{Addr: kafka.TCP(brokers...), Transport: tr}
-	ps := make([]int, partitions)
-	for i := range ps {
-		ps[i] = i
-	}
-	res, err := cl.OffsetFetch(t.Context(), &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: ps}})
-	if err != nil {
-		t.Fatalf("offset fetch: %v", err)
-	}
-	out := map[int]int64{}
-	for _, p := range res.Topics[topic] {
-		out[p.Partition] = p.CommittedOffset
-	}
-	return out
-}
-
 func sum(m map[int]int64) int64 {
 	var s int64
 	for _, v := range m {
@@ -203,7 +182,7 @@ func TestConsumeAllAndCommit(t *testing.T) {
 			t.Errorf("value %s handled %d times", v, k)
 		}
 	}
-	if got := sum(committed(t, env.Brokers, cfg.GroupID, topic, 3)); got != n {
+	if got := sum(env.Committed(t, cfg.GroupID, topic, 3)); got != n {
 		t.Fatalf("committed offsets sum to %d, want %d", got, n)
 	}
 	if got := counterSum(t, reg, "vigil_kafka_records_fetched_total"); got != n {
@@ -269,7 +248,7 @@ func TestHandlerErrorsAreRetriedNotSkipped(t *testing.T) {
 	if got := counterSum(t, reg, "vigil_kafka_handler_errors_total"); got != 10 {
 		t.Errorf("handler_errors_total = %v, want 10", got)
 	}
-	if got := sum(committed(t, env.Brokers, cfg.GroupID, topic, 2)); got != n {
+	if got := sum(env.Committed(t, cfg.GroupID, topic, 2)); got != n {
 		t.Fatalf("committed offsets sum to %d, want %d", got, n)
 	}
 }
@@ -295,7 +274,7 @@ func TestUnfinishedWorkIsNotCommitted(t *testing.T) {
 	waitFor(t, "first 200", 30*time.Second, func() bool { return rec.count() >= 200 })
 	time.Sleep(300 * time.Millisecond) // some failing attempts
 	stop()
-	got := committed(t, env.Brokers, cfg.GroupID, topic, 1)[0]
+	got := env.Committed(t, cfg.GroupID, topic, 1)[0]
 	if got > 200 || got < 100 {
 		t.Fatalf("committed %d, want in [100, 200]", got)
 	}
@@ -336,7 +315,7 @@ func TestRebalanceLosesNothing(t *testing.T) {
 		dups += k - 1
 	}
 	t.Logf("%d records, %d handled twice (uncommitted work at a rebalance)", 2*n+100, dups)
-	if got := sum(committed(t, env.Brokers, cfg.GroupID, topic, 4)); got != 2*n+100 {
+	if got := sum(env.Committed(t, cfg.GroupID, topic, 4)); got != 2*n+100 {
 		t.Fatalf("committed offsets sum to %d, want %d", got, 2*n+100)
 	}
 }
@@ -373,7 +352,7 @@ func TestRewinderReplaysBelowCommit(t *testing.T) {
 	if miss := rw.missing(70, 80); len(miss) > 0 {
 		t.Fatalf("missing %v", miss)
 	}
-	if got := committed(t, env.Brokers, cfg.GroupID, topic, 1)[0]; got != 150 {
+	if got := env.Committed(t, cfg.GroupID, topic, 1)[0]; got != 150 {
 		t.Fatalf("committed %d, want 150", got)
 	}
 

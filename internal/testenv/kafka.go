@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/segmentio/kafka-go"
 	"github.com/vigil-soc/vigil/internal/kafkatopic"
 )
 
@@ -69,4 +70,26 @@ func (k *KafkaEnv) Topic(t testing.TB, partitions int) string {
 		}
 	})
 	return name
+}
+
+// Committed returns the offsets group has committed on partitions
+// 0..partitions-1 of topic (-1 where it has committed none).
+func (k *KafkaEnv) Committed(t testing.TB, group, topic string, partitions int) map[int]int64 {
+	t.Helper()
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	cl := &kafka.Client{Addr: kafka.TCP(k.Brokers...), Transport: tr}
+	ps := make([]int, partitions)
+	for i := range ps {
+		ps[i] = i
+	}
+	res, err := cl.OffsetFetch(t.Context(), &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: ps}})
+	if err != nil {
+		t.Fatalf("testenv: offset fetch: %v", err)
+	}
+	out := map[int]int64{}
+	for _, p := range res.Topics[topic] {
+		out[p.Partition] = p.CommittedOffset
+	}
+	return out
 }
