@@ -36,6 +36,7 @@ type PublisherConfig struct {
 // (acks=all), so the caller may then commit its own input offsets.
 type Publisher struct {
 	w     *kafka.Writer
+	tr    *kafka.Transport
 	rules atomic.Pointer[[]Rule]
 	m     *Metrics
 	log   *slog.Logger
@@ -61,8 +62,14 @@ func NewPublisher(cfg PublisherConfig, rules []Rule, logger *slog.Logger, m *Met
 	if m == nil {
 		m = NewMetrics(nil)
 	}
+	// An own transport: kafka-go's shared default caches cluster metadata
+	// for seconds, so a writer on it cannot see a topic created meanwhile
+	// by another connection.
+	tr := &kafka.Transport{}
 	p := &Publisher{
+		tr: tr,
 		w: &kafka.Writer{
+			Transport:    tr,
 			Addr:         kafka.TCP(cfg.Brokers...),
 			Topic:        cfg.Topic,
 			Balancer:     &kafka.Hash{},
@@ -129,4 +136,8 @@ func (p *Publisher) Publish(ctx context.Context, alerts []event.Alert) error {
 }
 
 // Close flushes and closes the writer.
-func (p *Publisher) Close() error { return p.w.Close() }
+func (p *Publisher) Close() error {
+	err := p.w.Close()
+	p.tr.CloseIdleConnections()
+	return err
+}

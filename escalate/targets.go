@@ -76,7 +76,9 @@ func newSender(t TargetConfig, client *http.Client, getenv func(string) string, 
 	case TargetSlack:
 		return h, nil
 	case TargetKafka:
-		return &kafkaSender{timeout: t.Timeout, w: &kafka.Writer{
+		tr := &kafka.Transport{} // not the shared default: see correlate.NewPublisher
+		return &kafkaSender{timeout: t.Timeout, tr: tr, w: &kafka.Writer{
+			Transport:    tr,
 			Addr:         kafka.TCP(t.Brokers...),
 			Topic:        t.Topic,
 			Balancer:     &kafka.Hash{},
@@ -143,6 +145,7 @@ func (h *httpSender) Send(ctx context.Context, d event.Delivery) error {
 
 type kafkaSender struct {
 	w       *kafka.Writer
+	tr      *kafka.Transport
 	timeout time.Duration
 }
 
@@ -164,7 +167,11 @@ func (k *kafkaSender) Send(ctx context.Context, d event.Delivery) error {
 	return nil
 }
 
-func (k *kafkaSender) Close() error { return k.w.Close() }
+func (k *kafkaSender) Close() error {
+	err := k.w.Close()
+	k.tr.CloseIdleConnections()
+	return err
+}
 
 func isPermanent(err error) bool {
 	var p *PermanentError

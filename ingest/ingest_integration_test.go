@@ -66,7 +66,11 @@ func logger() *slog.Logger {
 
 func produce(t testing.TB, brokers []string, topic string, msgs []kafka.Message) {
 	t.Helper()
-	w := &kafka.Writer{
+	// Not kafka-go's shared default transport: its metadata cache predates
+	// the test's topic.
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	w := &kafka.Writer{Transport: tr,
 		Addr: kafka.TCP(brokers...), Topic: topic, Balancer: &kafka.RoundRobin{},
 		BatchSize: 500, BatchTimeout: 5 * time.Millisecond, RequiredAcks: kafka.RequireAll,
 		BatchBytes: 4 << 20,

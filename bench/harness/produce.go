@@ -56,7 +56,12 @@ func (p *Producer) Produce(ctx context.Context, g *gen.Generator, n int) (*Produ
 		firstErr error
 		acked    int64
 	)
+	// An own transport per run: the shared default caches metadata that
+	// predates this run's topics.
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
 	w := &kafka.Writer{
+		Transport:    tr,
 		Addr:         kafka.TCP(p.Brokers...),
 		Balancer:     &kafka.Hash{},
 		RequiredAcks: kafka.RequireAll,

@@ -23,7 +23,11 @@ import (
 // is its sequence number.
 func produce(t testing.TB, brokers []string, topic string, from, n int) {
 	t.Helper()
-	w := &kafka.Writer{
+	// Not kafka-go's shared default transport: its metadata cache predates
+	// the test's topic.
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	w := &kafka.Writer{Transport: tr,
 		Addr: kafka.TCP(brokers...), Topic: topic, Balancer: &kafka.RoundRobin{},
 		BatchSize: 500, BatchTimeout: 5 * time.Millisecond, RequiredAcks: kafka.RequireAll,
 	}

@@ -3,6 +3,7 @@ package testenv
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -92,4 +93,47 @@ func (k *KafkaEnv) Committed(t testing.TB, group, topic string, partitions int) 
 		out[p.Partition] = p.CommittedOffset
 	}
 	return out
+}
+
+// WaitGroupStable waits until group is Stable with exactly members members,
+// each assigned at least one partition. Tests that prove work is shared
+// publish only after it: a member that joins after the others have drained
+// every record legitimately handles none.
+func (k *KafkaEnv) WaitGroupStable(t testing.TB, group string, members int) {
+	t.Helper()
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	cl := &kafka.Client{Addr: kafka.TCP(k.Brokers...), Transport: tr}
+	deadline := time.Now().Add(60 * time.Second)
+	last := "no answer"
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		res, err := cl.DescribeGroups(ctx, &kafka.DescribeGroupsRequest{GroupIDs: []string{group}})
+		cancel()
+		switch {
+		case err != nil:
+			last = err.Error()
+		case len(res.Groups) != 1:
+			last = "no such group"
+		case res.Groups[0].Error != nil:
+			last = res.Groups[0].Error.Error()
+		default:
+			g := res.Groups[0]
+			assigned := 0
+			for _, m := range g.Members {
+				for _, tp := range m.MemberAssignments.Topics {
+					if len(tp.Partitions) > 0 {
+						assigned++
+						break
+					}
+				}
+			}
+			if g.GroupState == "Stable" && len(g.Members) == members && assigned == members {
+				return
+			}
+			last = fmt.Sprintf("state %s, %d members, %d with partitions", g.GroupState, len(g.Members), assigned)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("testenv: group %s did not become stable with %d members: %s", group, members, last)
 }

@@ -31,7 +31,11 @@ func TestStackIntegration(t *testing.T) {
 	defer cancel()
 
 	// Produce.
-	w := &kafka.Writer{
+	// Not kafka-go's shared default transport: its metadata cache predates
+	// the test's topic.
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	w := &kafka.Writer{Transport: tr,
 		Addr:         kafka.TCP(k.Brokers...),
 		Topic:        topic,
 		Balancer:     &kafka.Hash{},
