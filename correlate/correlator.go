@@ -151,7 +151,7 @@ type Correlator struct {
 	lruTail   *keyState
 	maxEvent  int64
 	watermark int64
-	dedupe    map[uint64]int64
+	dedupe    map[uint64]seenAlert
 	dedupeMax int
 	// covered: (tenant, key) → alert ids (with event time) in story
 	// incidents of that key, for roll-up rules with SuppressIfCovered;
@@ -179,7 +179,7 @@ func New(cfg Config) (*Correlator, error) {
 		keys:      map[stateKey]*keyState{},
 		maxEvent:  math.MinInt64,
 		watermark: math.MinInt64,
-		dedupe:    map[uint64]int64{},
+		dedupe:    map[uint64]seenAlert{},
 		dedupeMax: 1024,
 		covered:   map[coverKey]map[string]int64{},
 	}
@@ -308,11 +308,16 @@ func (c *Correlator) observe(t int64) {
 func (c *Correlator) process(r *Rule, key string, a *alertRec) {
 	c.m.records.Inc()
 	h := dedupeHash(r.ID, key, a.id)
-	if _, dup := c.dedupe[h]; dup {
+	if seen, dup := c.dedupe[h]; dup {
+		if a.count > seen.count && countsWeight(r) {
+			c.dedupe[h] = seenAlert{t: seen.t, count: a.count}
+			c.recount(r, key, a, a.count-seen.count)
+			return
+		}
 		c.m.duplicates.Inc()
 		return
 	}
-	c.remember(h, a.t)
+	c.remember(h, seenAlert{t: a.t, count: a.count})
 
 	mk := stateKey{tenant: a.tenant, rule: r, key: key}
 	ks := c.keys[mk]
@@ -369,18 +374,26 @@ func dedupeHash(rule, key, id string) uint64 {
 	return h.Sum64()
 }
 
+// seenAlert is what the dedupe set keeps of an admitted (rule, key, alert):
+// its event time, for sweeping, and the highest Count admitted, so that a
+// suppressed alert re-emitted with a higher count adds only the difference.
+type seenAlert struct {
+	t     int64
+	count int
+}
+
 // remember records an admitted (rule, key, alert). Entries older than the
 // watermark are swept when the set doubles: a redelivery of such an alert
 // is late and can only join an incident, which lists alerts once.
-func (c *Correlator) remember(h uint64, t int64) {
-	c.dedupe[h] = t
+func (c *Correlator) remember(h uint64, seen seenAlert) {
+	c.dedupe[h] = seen
 	if len(c.dedupe) < c.dedupeMax {
 		return
 	}
 	horizon := c.watermark - int64(c.cfg.Lateness)
 	c.sweepCovered(horizon)
 	for k, v := range c.dedupe {
-		if v < horizon {
+		if v.t < horizon {
 			delete(c.dedupe, k)
 		}
 	}

@@ -526,3 +526,75 @@ rules:
 		t.Errorf("messages: want the story's record first, keyed by tenant and key; got %d, %v", len(msgs), err)
 	}
 }
+
+// TestCorrelatorRecount: detect folds repeated findings into one alert and
+// re-emits it, same id, with a growing count. A threshold that sums counts
+// takes the difference each time; the same count again is a duplicate.
+func TestCorrelatorRecount(t *testing.T) {
+	rules := mustRules(t, `
+rules:
+  - id: tunnel
+    kind: threshold
+    title: "{{.Count}} long queries from {{.Key}}"
+    match: {detections: ["dns.long_query"]}
+    group_by: [ip]
+    threshold: 40
+    window: 15m
+  - id: spray
+    kind: threshold
+    title: "spray from {{.Key}}"
+    match: {detections: ["dns.long_query"]}
+    group_by: [ip]
+    distinct: user
+    threshold: 2
+    window: 15m
+`)
+	m := NewMetrics(nil)
+	c := newTestCorrelator(t, rules, func(cfg *Config) { cfg.Metrics = m })
+	folded := func(id string, at time.Duration, n int) event.Alert {
+		a := al(id, "dns.long_query", at, "ip:10.0.0.5")
+		a.Count = n
+		return a
+	}
+	step := func(a event.Alert) []event.Incident { return c.Add(t.Context(), []event.Alert{a}) }
+
+	if got := step(folded("q1", 0, 1)); len(got) != 0 {
+		t.Fatalf("first emission: %v", got)
+	}
+	if got := step(folded("q1", 0, 30)); len(got) != 0 {
+		t.Fatalf("30 of 40: %v", got)
+	}
+	got := step(folded("q1", 0, 45))
+	if len(got) != 1 || got[0].Title != "45 long queries from ip=10.0.0.5" || !slices.Equal(got[0].AlertIDs, []string{"q1"}) {
+		t.Fatalf("the count that crosses the threshold fires: %+v", got)
+	}
+	v := got[0].Version
+	if got := step(folded("q1", 0, 45)); len(got) != 0 {
+		t.Fatalf("the same count again changed the incident: %+v", got)
+	}
+	if got := step(folded("q1", 0, 20)); len(got) != 0 {
+		t.Fatalf("a lower count changed the incident: %+v", got)
+	}
+	got = step(folded("q1", 0, 60))
+	if len(got) != 1 || got[0].Title != "60 long queries from ip=10.0.0.5" || got[0].Version <= v || len(got[0].AlertIDs) != 1 {
+		t.Fatalf("a higher count updates the incident, listing the alert once: %+v", got)
+	}
+	// A second folded alert of the same key joins and adds its count.
+	got = step(folded("q2", 2*time.Minute, 5))
+	if len(got) != 1 || got[0].Title != "65 long queries from ip=10.0.0.5" || len(got[0].AlertIDs) != 2 {
+		t.Fatalf("second alert: %+v", got)
+	}
+	if n := value(t, m.recounts.WithLabelValues("applied")); n != 3 {
+		t.Fatalf("applied recounts %v, want 3", n)
+	}
+	if n := value(t, m.duplicates); n < 2 {
+		t.Fatalf("duplicates %v, want the repeated and the lower count", n)
+	}
+	// Long after the window, a recount finds no state and is counted.
+	c2 := newTestCorrelator(t, rules, func(cfg *Config) { cfg.Metrics = m })
+	c2.Add(t.Context(), []event.Alert{folded("q9", 0, 1), al("later", "dns.long_query", 5*time.Hour, "ip:10.0.0.6")})
+	c2.Add(t.Context(), []event.Alert{folded("q9", 0, 50)})
+	if n := value(t, m.recounts.WithLabelValues("expired")); n < 1 {
+		t.Fatalf("expired recounts %v, want 1", n)
+	}
+}

@@ -20,7 +20,8 @@ type incState struct {
 	createdAt   time.Time
 
 	first, last int64
-	alerts      int   // alerts joined; also the incident's Version
+	alerts      int   // alerts joined
+	recounts    int   // count updates of joined alerts; Version is alerts + recounts
 	weight      int64 // Σ Alert.Count
 	risk        int
 	confSum     int
@@ -139,6 +140,11 @@ func (c *Correlator) attach(inc *incState, ks *keyState, a *alertRec) {
 			return len(inc.distinct) < c.cfg.MaxDistinct
 		})
 	}
+	c.markChanged(inc)
+}
+
+// markChanged queues inc for the next flush.
+func (c *Correlator) markChanged(inc *incState) {
 	if !inc.dirty {
 		inc.dirty = true
 		c.changed = append(c.changed, inc)
@@ -253,7 +259,7 @@ func (c *Correlator) build(inc *incState, now time.Time) event.Incident {
 		EventIDs:     inc.eventIDs[:len(inc.eventIDs):len(inc.eventIDs)],
 		CreatedAt:    inc.createdAt,
 		UpdatedAt:    now,
-		Version:      uint64(inc.alerts),
+		Version:      uint64(inc.alerts + inc.recounts),
 	}
 }
 

@@ -10,6 +10,7 @@ type Metrics struct {
 	openWindows prometheus.Gauge
 	records     prometheus.Counter
 	duplicates  prometheus.Counter
+	recounts    *prometheus.CounterVec
 	covered     prometheus.Counter
 	created     *prometheus.CounterVec
 	updated     *prometheus.CounterVec
@@ -42,6 +43,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "records_total", Help: "Alerts evaluated per (rule, key)."}),
 		duplicates: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
 			Name: "duplicate_alerts_total", Help: "Redelivered (rule, key, alert id) triples ignored."}),
+		recounts: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
+			Name: "recounts_total", Help: "Suppressed alerts re-emitted with a higher count, by outcome (applied, expired)."}, []string{"outcome"}),
 		covered: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
 			Name: "covered_alerts_total", Help: "Alerts a roll-up rule (suppress_if_covered) left to a story incident of the same key."}),
 		created: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
@@ -76,7 +79,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "rewinds_total", Help: "Partition assignments rewound to rebuild open windows."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.activeKeys, m.openWindows, m.records, m.duplicates, m.covered, m.created, m.updated,
+		reg.MustRegister(m.activeKeys, m.openWindows, m.records, m.duplicates, m.recounts, m.covered, m.created, m.updated,
 			m.late, m.evictions, m.truncated, m.unknownRule, m.published, m.publishErrors,
 			m.publishSeconds, m.batches, m.decodeErrors, m.sinkSeconds, m.suppressed, m.rewinds)
 	}

@@ -1,6 +1,10 @@
 package correlate
 
-import "github.com/vigil-soc/vigil/event"
+import (
+	"slices"
+
+	"github.com/vigil-soc/vigil/event"
+)
 
 // Threshold, entity and risk rules share one engine: per key, overlapping
 // event-time windows of length Window that start every Hop, aligned to the
@@ -61,6 +65,65 @@ func (c *Correlator) winAdd(ks *keyState, a *alertRec) {
 			c.fire(ks, w)
 		}
 	}
+}
+
+// countsWeight reports whether the rule's windows sum Alert.Count, so that a
+// suppressed alert re-emitted with a higher count must add the difference.
+func countsWeight(r *Rule) bool { return r.Kind == KindThreshold && r.Distinct == "" }
+
+// recount applies a suppressed alert re-emitted with a count delta higher
+// than before. Every window of the key that holds the alert was opened when
+// it first arrived (windows open only on arrival, and a window's range is
+// fixed), so the windows that contain its event time are exactly those that
+// hold it: they gain delta, the incident it joined gains delta, and a window
+// that delta lifts over the threshold fires.
+func (c *Correlator) recount(r *Rule, key string, a *alertRec, delta int) {
+	ks := c.keys[stateKey{tenant: a.tenant, rule: r, key: key}]
+	if ks != nil {
+		c.prune(ks)
+		c.touch(ks)
+	}
+	if ks == nil || len(ks.wins) == 0 {
+		c.m.recounts.WithLabelValues("expired").Inc()
+		return
+	}
+	if r.SuppressIfCovered && c.isCovered(ks, a) {
+		c.m.covered.Inc()
+		return
+	}
+	var joined []*incState // incidents the alert joined before this update
+	applied := false
+	for _, w := range ks.wins {
+		if a.t < w.start || a.t >= w.end {
+			continue
+		}
+		applied = true
+		w.weight += int64(delta)
+		for _, e := range w.entries {
+			if e.rec.id == a.id {
+				e.rec.count = max(e.rec.count, a.count) // what fire attaches
+			}
+		}
+		switch {
+		case w.inc != nil:
+			if !slices.Contains(joined, w.inc) {
+				joined = append(joined, w.inc)
+			}
+			w.inc.noteMetric(r.windowMetric(w))
+		case r.fires(w) && c.firesUncovered(ks, w):
+			c.fire(ks, w)
+		}
+	}
+	for _, inc := range joined {
+		inc.weight += int64(delta)
+		inc.recounts++
+		c.markChanged(inc)
+	}
+	if !applied {
+		c.m.recounts.WithLabelValues("expired").Inc()
+		return
+	}
+	c.m.recounts.WithLabelValues("applied").Inc()
 }
 
 // windowAt finds or opens the key's window starting at s.

@@ -171,7 +171,10 @@ type finding struct {
 }
 
 // Detect evaluates every detection against every event and returns the
-// alerts in input order, then by detection id and entity key. An
+// alerts in input order, then by detection id and entity key, followed by
+// the suppressed alerts the call folded findings into, re-emitted with
+// their running count (same id; storage keeps the highest count,
+// correlation adds the difference). An
 // evaluation that exceeds eval_timeout is retried once with ten times the
 // timeout; timeouts are counted by result and logged with the event's
 // dataset and action. An evaluation error is attributed to the failing
@@ -228,12 +231,18 @@ func (e *Engine) Detect(ctx context.Context, events []event.Event) ([]event.Aler
 			}
 		}
 	}
-	return alerts, nil
+	// Folded findings go out with the batch that folded them, as the
+	// alert's running count under its first id: a correlation threshold
+	// over counts fires with the events that cross it, in event-time order
+	// with the rest of the stream.
+	return append(alerts, e.sup.takePending()...), nil
 }
 
-// Flush returns the suppressed alerts whose window ended by now and that
-// folded more findings since they were emitted, with their final Count and
-// the same id as when first emitted.
+// Flush forgets the suppression windows ended by now and returns, with
+// their running Count and the id they were first emitted with, the
+// suppressed alerts that folded findings since they were last emitted (Detect
+// returns those with its batch, so this is a safety net for callers that
+// share an Engine). Callers call it every few seconds.
 func (e *Engine) Flush(now time.Time) []event.Alert { return e.sup.flush(now) }
 
 func sortFindings(set *policySet, fs []finding) {

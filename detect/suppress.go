@@ -19,6 +19,9 @@ type suppressor struct {
 	window time.Duration
 	mu     sync.Mutex
 	open   map[string]*openAlert
+	// pending are the open alerts that folded findings since they were
+	// last emitted, in the order they first did.
+	pending []*openAlert
 }
 
 type openAlert struct {
@@ -48,7 +51,10 @@ func (s *suppressor) add(a event.Alert, entityKey string) (event.Alert, bool) {
 			o.alert.Origins = append(o.alert.Origins, a.Origins...)
 		}
 		o.alert.DetectedAt = a.DetectedAt
-		o.dirty = true
+		if !o.dirty {
+			o.dirty = true
+			s.pending = append(s.pending, o)
+		}
 		return event.Alert{}, false
 	}
 	a.ID = event.StableID("al-", a.DetectionID, a.Tenant+"|"+entityKey, start.UTC().Format(time.RFC3339Nano))
@@ -56,28 +62,55 @@ func (s *suppressor) add(a event.Alert, entityKey string) (event.Alert, bool) {
 	return cloneAlert(a), true
 }
 
-// flush emits the open alerts whose window ended by now and that folded
-// findings since they were emitted, and forgets every ended window.
+// takePending returns, with their running counts, the open alerts that
+// folded findings since they were last emitted.
+func (s *suppressor) takePending() []event.Alert {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []event.Alert
+	for _, o := range s.pending {
+		if o.dirty {
+			out = append(out, cloneAlert(o.alert))
+			o.dirty = false
+		}
+	}
+	clear(s.pending)
+	s.pending = s.pending[:0]
+	sortAlerts(out)
+	return out
+}
+
+// flush emits, with its running count, every open alert that folded
+// findings since it was last emitted, and forgets the windows ended by now.
+// Emitting before the window ends keeps counts flowing: a threshold over
+// folded alerts (many long DNS queries from one host) must not wait for the
+// end of the suppression window to fire.
 func (s *suppressor) flush(now time.Time) []event.Alert {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []event.Alert
 	for k, o := range s.open {
-		if o.end.After(now) {
-			continue
-		}
 		if o.dirty {
 			out = append(out, cloneAlert(o.alert))
+			o.dirty = false
 		}
-		delete(s.open, k)
+		if !o.end.After(now) {
+			delete(s.open, k)
+		}
 	}
+	clear(s.pending)
+	s.pending = s.pending[:0]
+	sortAlerts(out)
+	return out
+}
+
+func sortAlerts(out []event.Alert) {
 	sort.Slice(out, func(i, j int) bool {
 		if !out[i].Timestamp.Equal(out[j].Timestamp) {
 			return out[i].Timestamp.Before(out[j].Timestamp)
 		}
 		return out[i].ID < out[j].ID
 	})
-	return out
 }
 
 func cloneAlert(a event.Alert) event.Alert {

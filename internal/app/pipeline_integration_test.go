@@ -14,6 +14,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/vigil-soc/vigil/bench/gen"
+	"github.com/vigil-soc/vigil/event"
 	"github.com/vigil-soc/vigil/ingest"
 	"github.com/vigil-soc/vigil/internal/testenv"
 	"github.com/vigil-soc/vigil/storage"
@@ -31,9 +32,11 @@ func TestPipelineEndToEnd(t *testing.T) {
 	db := chenv.Database(t)
 
 	g := gen.New(gen.Config{Seed: 7, Tenants: []string{"acme"}, Start: time.Now().Add(-2 * time.Hour).UTC(),
-		Noise: false, Scenarios: []string{"ssh_bruteforce_sudo", "aws_credential_misuse", "windows_credential_dumping"}})
+		Noise: false, Scenarios: []string{"ssh_bruteforce_sudo", "aws_credential_misuse", "windows_credential_dumping", "zeek_dns_tunnel"}})
 	var records []gen.Record
-	for len(g.Expected()) < 3 {
+	// The DNS tunnel's incident is a threshold over one suppressed alert's
+	// running count: it proves folded findings reach correlation.
+	for len(g.Expected()) < 4 {
 		records = append(records, g.Next())
 	}
 	expected := g.Expected()
@@ -126,8 +129,10 @@ func TestPipelineEndToEnd(t *testing.T) {
 				found++
 			}
 		}
-		return int(stored) == want && found == len(expected),
-			fmt.Sprintf("events stored %d of %d; attacks with an incident %d of %d", stored, want, found, len(expected))
+		tunnel := slices.ContainsFunc(incs, func(inc event.Incident) bool { return inc.Rule == "network-dns-tunnelling" })
+		return int(stored) == want && found == len(expected) && tunnel,
+			fmt.Sprintf("events stored %d of %d; attacks with an incident %d of %d; DNS-tunnel threshold incident %v",
+				stored, want, found, len(expected), tunnel)
 	})
 
 	for _, gm := range garbage {

@@ -333,8 +333,8 @@ func (b *built) handler(cfg *Config, reg *prometheus.Registry) http.Handler {
 	return mux
 }
 
-// flushSuppressed re-emits suppressed alerts whose window closed, with their
-// final count, until ctx ends.
+// flushSuppressed re-emits suppressed alerts that folded more findings,
+// with their running count, every suppressEvery until ctx ends.
 func (b *built) flushSuppressed(ctx context.Context, logger *slog.Logger) {
 	t := time.NewTicker(b.suppressEvery)
 	defer t.Stop()
