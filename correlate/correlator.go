@@ -32,6 +32,14 @@ type Config struct {
 	// still be counted: the watermark is the newest event time seen minus
 	// Lateness.
 	Lateness time.Duration
+	// CatchUpGrace holds the watermark back by this much processing time
+	// (Now): state the watermark closed is kept, and alerts older than it
+	// still counted, until the watermark has been past them this long.
+	// Sources are read at different speeds while a backlog is caught up
+	// (after an outage, at start-up, in a benchmark): one topic's alerts can
+	// trail another's by far more event time than Lateness while arriving
+	// only seconds apart. Zero prunes at the watermark at once.
+	CatchUpGrace time.Duration
 	// MaxKeys caps the (tenant, rule, key) states held; the least recently
 	// used one is evicted (vigil_correlate_evictions_total{what="key"}).
 	MaxKeys int
@@ -100,6 +108,9 @@ func (c *Config) Validate() error {
 	if c.Lateness < 0 {
 		errs = append(errs, fmt.Errorf("lateness must be >= 0, got %s", c.Lateness))
 	}
+	if c.CatchUpGrace < 0 {
+		errs = append(errs, fmt.Errorf("catch_up_grace must be >= 0, got %s", c.CatchUpGrace))
+	}
 	for name, v := range map[string]int{
 		"max_keys": c.MaxKeys, "max_alerts_per_incident": c.MaxAlertsPerIncident,
 		"max_entities": c.MaxEntities, "max_distinct": c.MaxDistinct,
@@ -150,7 +161,9 @@ type Correlator struct {
 	lruHead   *keyState // most recently used
 	lruTail   *keyState
 	maxEvent  int64
-	watermark int64
+	watermark int64 // in effect: eventWM as it was CatchUpGrace ago
+	eventWM   int64 // newest event time minus Lateness
+	wmHistory []wmSample
 	dedupe    map[uint64]seenAlert
 	dedupeMax int
 	// covered: (tenant, key) → alert ids (with event time) in story
@@ -179,6 +192,7 @@ func New(cfg Config) (*Correlator, error) {
 		keys:      map[stateKey]*keyState{},
 		maxEvent:  math.MinInt64,
 		watermark: math.MinInt64,
+		eventWM:   math.MinInt64,
 		dedupe:    map[uint64]seenAlert{},
 		dedupeMax: 1024,
 		covered:   map[coverKey]map[string]int64{},
@@ -269,6 +283,8 @@ func (c *Correlator) Advance(wm time.Time) {
 	n := wm.UnixNano()
 	if n > c.watermark {
 		c.watermark = n
+		c.eventWM = max(c.eventWM, n)
+		c.wmHistory = c.wmHistory[:0]
 		if w := n + int64(c.cfg.Lateness); w > c.maxEvent {
 			c.maxEvent = w
 		}
@@ -301,7 +317,35 @@ func (c *Correlator) observe(t int64) {
 	t = min(t, limit)
 	if t > c.maxEvent {
 		c.maxEvent = t
-		c.watermark = t - int64(c.cfg.Lateness)
+		c.eventWM = t - int64(c.cfg.Lateness)
+		c.holdWatermark()
+	}
+}
+
+// wmSample is the event-time watermark at a processing time.
+type wmSample struct{ at, wm int64 }
+
+// holdWatermark sets the watermark in effect: eventWM as it was
+// CatchUpGrace ago in processing time. Samples are kept one per second.
+func (c *Correlator) holdWatermark() {
+	if c.cfg.CatchUpGrace <= 0 {
+		c.watermark = c.eventWM
+		return
+	}
+	now := c.cfg.Now().UnixNano()
+	if n := len(c.wmHistory); n > 0 && now-c.wmHistory[n-1].at < int64(time.Second) {
+		c.wmHistory[n-1].wm = c.eventWM
+	} else {
+		c.wmHistory = append(c.wmHistory, wmSample{at: now, wm: c.eventWM})
+	}
+	cutoff := now - int64(c.cfg.CatchUpGrace)
+	i := 0
+	for i < len(c.wmHistory) && c.wmHistory[i].at <= cutoff {
+		c.watermark = max(c.watermark, c.wmHistory[i].wm)
+		i++
+	}
+	if i > 0 {
+		c.wmHistory = append(c.wmHistory[:0], c.wmHistory[i:]...)
 	}
 }
 

@@ -598,3 +598,58 @@ rules:
 		t.Fatalf("expired recounts %v, want 1", n)
 	}
 }
+
+// TestCorrelatorCatchUpGrace: while a backlog is caught up, one source's
+// alerts trail another's by more event time than the lateness. With a
+// catch-up grace they still count, until the watermark has been past them
+// for the grace in processing time.
+func TestCorrelatorCatchUpGrace(t *testing.T) {
+	rules := mustRules(t, testRules, "brute")
+	for _, tc := range []struct {
+		grace     time.Duration
+		wantFirst int // incidents from the trailing source
+	}{
+		{grace: 0, wantFirst: 0},
+		{grace: 2 * time.Minute, wantFirst: 1},
+	} {
+		t.Run(fmt.Sprint("grace=", tc.grace), func(t *testing.T) {
+			clock := t0.Add(2 * time.Hour)
+			m := NewMetrics(nil)
+			c := newTestCorrelator(t, rules, func(cfg *Config) {
+				cfg.CatchUpGrace = tc.grace
+				cfg.Metrics = m
+				cfg.Now = func() time.Time { return clock }
+			})
+			// The fast source: an hour of event time in one second.
+			var fast []event.Alert
+			for i := range 60 {
+				fast = append(fast, al(fmt.Sprint("f", i), "okta.signin_failed", time.Duration(i)*time.Minute, fmt.Sprint("user:u", i)))
+			}
+			c.Add(t.Context(), fast)
+			// The trailing source, a second later: a brute force at the start.
+			clock = clock.Add(time.Second)
+			var trailing []event.Alert
+			for i := range 5 {
+				trailing = append(trailing, al(fmt.Sprint("b", i), "azure.signin_failed", time.Duration(i)*time.Minute, "user:bob"))
+			}
+			if got := c.Add(t.Context(), trailing); len(got) != tc.wantFirst {
+				t.Fatalf("trailing brute force: %d incidents, want %d", len(got), tc.wantFirst)
+			}
+			// Past the grace, the watermark catches up: the same kind of
+			// burst at the start is late now.
+			clock = clock.Add(3 * time.Minute)
+			c.Add(t.Context(), []event.Alert{al("f60", "okta.signin_failed", 61*time.Minute, "user:u60")})
+			before := value(t, m.late.WithLabelValues("dropped"))
+			var later []event.Alert
+			for i := range 5 {
+				later = append(later, al(fmt.Sprint("c", i), "azure.signin_failed", time.Duration(i)*time.Minute, "user:carol"))
+			}
+			if got := c.Add(t.Context(), later); len(got) != 0 {
+				t.Fatalf("after the grace: %d incidents from late alerts", len(got))
+			}
+			if d := value(t, m.late.WithLabelValues("dropped")) - before; d != 5 {
+				t.Fatalf("after the grace: %v late alerts dropped, want 5", d)
+			}
+		})
+	}
+}

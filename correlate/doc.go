@@ -9,7 +9,9 @@
 //
 // A Correlator keeps the state of one ordered stream. Windows are in event
 // time (Alert.Timestamp); the watermark is the newest event time seen minus
-// the allowed lateness. Windows close when the watermark passes their end;
+// the allowed lateness, held back by a catch-up grace of processing time so
+// that a source read slower than the others while a backlog is caught up is
+// not late. Windows close when the watermark passes their end;
 // an alert older than the watermark joins the key's open incident if there
 // is one and is otherwise dropped, counted and logged. Incident ids are
 // event.StableID of tenant, rule, key and window start, so a replay in the

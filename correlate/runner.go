@@ -31,7 +31,7 @@ type RunnerConfig struct {
 	Brokers []string
 	// Lookback is how far before now a newly assigned partition is re-read
 	// to rebuild open windows; default the longest rule window or span plus
-	// the lateness plus one minute.
+	// the lateness and the catch-up grace plus one minute.
 	Lookback time.Duration
 	// EmitReplay also sends the incidents rebuilt from replayed records to
 	// the sink. By default they are suppressed: a replayed record is below
@@ -84,7 +84,7 @@ func NewRunner(cfg RunnerConfig, sink IncidentSink) (*Runner, error) {
 	}
 	cfg.Correlator = cc
 	if cfg.Lookback == 0 {
-		cfg.Lookback = maxSpan(cc.Rules) + cc.Lateness + time.Minute
+		cfg.Lookback = maxSpan(cc.Rules) + cc.Lateness + cc.CatchUpGrace + time.Minute
 	}
 	return &Runner{
 		cfg:   cfg,

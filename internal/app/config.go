@@ -47,7 +47,11 @@ type CorrelateConfig struct {
 	// of processes that can share correlation work.
 	Partitions int           `yaml:"partitions"`
 	Lateness   time.Duration `yaml:"lateness"`
-	MaxKeys    int           `yaml:"max_keys"`
+	// CatchUpGrace holds the watermark back by this much processing time,
+	// so that while a backlog is caught up the alerts of a source read
+	// slower than the others still join their windows; default 5m.
+	CatchUpGrace time.Duration `yaml:"catch_up_grace"`
+	MaxKeys      int           `yaml:"max_keys"`
 	// Lookback is how far a newly assigned partition is re-read to rebuild
 	// open windows; default the longest rule window plus lateness.
 	Lookback time.Duration `yaml:"lookback"`
@@ -70,6 +74,9 @@ func (c *CorrelateConfig) SetDefaults() {
 		// windows at the cost of holding windows open longer.
 		c.Lateness = defaultLateness
 	}
+	if c.CatchUpGrace == 0 {
+		c.CatchUpGrace = defaultCatchUpGrace
+	}
 }
 
 // Validate reports settings that cannot work.
@@ -81,8 +88,8 @@ func (c *CorrelateConfig) Validate() error {
 	if c.Partitions < 1 {
 		errs = append(errs, fmt.Errorf("correlate.partitions: %d, want at least 1", c.Partitions))
 	}
-	if c.Lateness < 0 || c.Lookback < 0 {
-		errs = append(errs, errors.New("correlate.lateness, correlate.lookback: must not be negative"))
+	if c.Lateness < 0 || c.Lookback < 0 || c.CatchUpGrace < 0 {
+		errs = append(errs, errors.New("correlate.lateness, correlate.catch_up_grace, correlate.lookback: must not be negative"))
 	}
 	if c.MaxKeys < 0 {
 		errs = append(errs, fmt.Errorf("correlate.max_keys: %d is negative", c.MaxKeys))
@@ -133,6 +140,7 @@ const (
 	defaultListen       = "127.0.0.1:8080"
 	defaultShutdownTime = 30 * time.Second
 	defaultLateness     = 30 * time.Minute
+	defaultCatchUpGrace = 5 * time.Minute
 )
 
 // LoadConfig reads a YAML file, expands ${VAR} references from the

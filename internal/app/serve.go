@@ -278,7 +278,8 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, reg prometheus
 	}
 	b.runner, err = correlate.NewRunner(correlate.RunnerConfig{
 		Correlator: correlate.Config{
-			Rules: rules, Lateness: cfg.Correlate.Lateness, MaxKeys: cfg.Correlate.MaxKeys,
+			Rules: rules, Lateness: cfg.Correlate.Lateness, CatchUpGrace: cfg.Correlate.CatchUpGrace,
+			MaxKeys: cfg.Correlate.MaxKeys,
 			Logger: component("correlate"), Metrics: cm,
 		},
 		Brokers:  cfg.Correlate.Brokers,
