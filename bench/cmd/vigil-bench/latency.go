@@ -164,7 +164,7 @@ func escalationLatencies(ctx context.Context, s *vigilSetup, produced map[harnes
 		}
 		// Only the alert rows stored before the delivery: a suppressed alert
 		// is re-emitted later with the records it folded since.
-		rows, err := s.conn.Query(ctx, "SELECT origin_topics, origin_partitions, origin_offsets FROM alerts WHERE alert_id IN ? AND stored_at <= ?", alertIDs, at)
+		rows, err := s.conn.Query(ctx, "SELECT origin_topics, origin_partitions, origin_offsets FROM alerts WHERE alert_id IN ? AND stored_at <= fromUnixTimestamp64Milli(?)", alertIDs, at.UnixMilli())
 		if err != nil {
 			return nil, len(ds), fmt.Errorf("read alerts of incident %s: %w", id, err)
 		}
