@@ -397,6 +397,17 @@ func TestDatasetsPanther(t *testing.T) {
 		eq(t, "ts", e.Timestamp.Format("2006-01-02T15:04:05.000Z"), "2020-11-25T21:27:03.496Z")
 		eq(t, "id", e.Event.ID, event.StableID("ev-", SourceOkta, "2a992f80-d1ad-4f62-900e-8c68bb72a21b"))
 	})
+	t.Run("okta lower-cased keys", func(t *testing.T) {
+		// The data-lake form: top-level keys in lower case, a published
+		// time without a zone.
+		e := get("okta_group_admin_role_assigned.yml/Group Privilege Grant")
+		eq(t, "action", e.Event.Action, "group.privilege.grant")
+		eq(t, "message", e.Message, "Group Privilege granted")
+		eq(t, "outcome", e.Event.Outcome, "failure")
+		eq(t, "vendor", vendor(e, "okta", "legacyEventType"), any("group.privilege.grant"))
+		eq(t, "vendor", vendor(e, "okta", "debugContext", "debugData", "requestUri"), any("/idp/idx/identify"))
+		eq(t, "ts", e.Timestamp.Format("2006-01-02T15:04:05.000Z"), "2022-12-13T00:58:19.811Z")
+	})
 	t.Run("azure high risk sign-in", func(t *testing.T) {
 		e := get("azure_high_risk_signin.yml/High Risk During Sign-In")
 		eq(t, "user.name", e.User.Name, "john@justice.org")

@@ -11,6 +11,7 @@ import (
 // parseOkta handles one Okta System Log event.
 func parseOkta(v *fastjson.Value, rec Record) ([]event.Event, error) {
 	m := toMap(v)
+	canonicalOktaKeys(m)
 	e := base(rec, string(rec.Value), "okta", "okta.system")
 	ts, ok := parseTime(getS(m, "published"))
 	if !ok {
@@ -70,6 +71,33 @@ func parseOkta(v *fastjson.Value, rec Record) ([]event.Event, error) {
 	}
 	e.Vendor = map[string]any{"okta": m}
 	return []event.Event{e}, nil
+}
+
+// oktaLowerKeys are the top-level System Log keys that data lakes which
+// lower-case column names (Snowflake, the Panther data lake) deliver in
+// lower case, with the key the Okta API uses.
+var oktaLowerKeys = map[string]string{
+	"eventtype":             "eventType",
+	"legacyeventtype":       "legacyEventType",
+	"displaymessage":        "displayMessage",
+	"authenticationcontext": "authenticationContext",
+	"debugcontext":          "debugContext",
+	"securitycontext":       "securityContext",
+}
+
+// canonicalOktaKeys renames lower-cased top-level keys to the API's, so
+// that detections read one shape.
+func canonicalOktaKeys(m map[string]any) {
+	for lower, canonical := range oktaLowerKeys {
+		v, ok := m[lower]
+		if !ok {
+			continue
+		}
+		if _, taken := m[canonical]; !taken {
+			m[canonical] = v
+		}
+		delete(m, lower)
+	}
 }
 
 func oktaCategory(et string) (cat, typ []string) {

@@ -554,3 +554,20 @@ func (stubParser) Source() string { return SourceOkta }
 func (stubParser) Parse(Record) ([]event.Event, error) {
 	return []event.Event{{Event: event.Meta{ID: "stub"}}}, nil
 }
+
+// Data lakes that lower-case column names deliver Okta's top-level keys in
+// lower case; the parser reads both and hands detections the API's keys.
+func TestOktaLowerCasedKeys(t *testing.T) {
+	r := NewRegistry()
+	rec := Record{Value: []byte(`{"uuid":"u-1","published":"2022-12-13 00:58:19.811","eventtype":"user.mfa.factor.reset_all",` +
+		`"legacyeventtype":"core.user.factor.reset_all","displaymessage":"Reset all factors for user",` +
+		`"debugcontext":{"debugData":{"requestUri":"/api/v1/users"}},"outcome":{"result":"SUCCESS"},` +
+		`"actor":{"alternateId":"admin@acme.example","type":"User"}}`)}
+	e := mustParse(t, r, SourceOkta, rec)[0]
+	eq(t, "action", e.Event.Action, "user.mfa.factor.reset_all")
+	eq(t, "message", e.Message, "Reset all factors for user")
+	eq(t, "ts", e.Timestamp, time.Date(2022, 12, 13, 0, 58, 19, 811e6, time.UTC))
+	eq(t, "vendor legacyEventType", vendor(e, "okta", "legacyEventType"), any("core.user.factor.reset_all"))
+	eq(t, "vendor debugContext", vendor(e, "okta", "debugContext", "debugData", "requestUri"), any("/api/v1/users"))
+	eq(t, "lower-case key gone", vendor(e, "okta", "eventtype"), nil)
+}

@@ -341,6 +341,8 @@ func TestDatasetsPanther(t *testing.T) {
 		{file: "aws_cloudtrail_rules/aws_resource_made_public.yml", detection: "aws-s3-bucket-made-public",
 			only: []string{"S3 Made Publicly Accessible"}},
 		{file: "okta_rules/okta_admin_role_assigned.yml", detection: "okta-admin-role-granted"},
+		// Lower-cased data-lake keys (eventtype, legacyeventtype, ...).
+		{file: "okta_rules/okta_user_mfa_reset_all.yml", detection: "okta-mfa-factor-reset"},
 		{file: "azure_signin_rules/azure_high_risk_signin.yml", detection: "entra-high-risk-signin"},
 	}
 
