@@ -55,7 +55,7 @@ func detectValue(v *fastjson.Value) string {
 		return SourceSignIn
 	case has("createdDateTime") && has("userPrincipalName") && (has("appId") || has("status") || has("ipAddress")):
 		return SourceSignIn
-	case has("eventType") && has("published") && (has("uuid") || has("actor")):
+	case (has("eventType") || has("eventtype")) && has("published") && (has("uuid") || has("actor")):
 		return SourceOkta
 	case has("_path") || (has("@stream") && (str("@proc") == "zeek" || has("ts"))):
 		return SourceZeek

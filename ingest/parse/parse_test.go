@@ -570,4 +570,7 @@ func TestOktaLowerCasedKeys(t *testing.T) {
 	eq(t, "vendor legacyEventType", vendor(e, "okta", "legacyEventType"), any("core.user.factor.reset_all"))
 	eq(t, "vendor debugContext", vendor(e, "okta", "debugContext", "debugData", "requestUri"), any("/api/v1/users"))
 	eq(t, "lower-case key gone", vendor(e, "okta", "eventtype"), nil)
+	if src, ok := DetectSource(rec.Value); !ok || src != SourceOkta {
+		t.Errorf("detected %q, want %q", src, SourceOkta)
+	}
 }
