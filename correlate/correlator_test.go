@@ -568,24 +568,38 @@ rules:
 	if len(got) != 1 || got[0].Title != "45 long queries from ip=10.0.0.5" || !slices.Equal(got[0].AlertIDs, []string{"q1"}) {
 		t.Fatalf("the count that crosses the threshold fires: %+v", got)
 	}
-	v := got[0].Version
+	v, sev := got[0].Version, got[0].Severity
 	if got := step(folded("q1", 0, 45)); len(got) != 0 {
 		t.Fatalf("the same count again changed the incident: %+v", got)
 	}
 	if got := step(folded("q1", 0, 20)); len(got) != 0 {
 		t.Fatalf("a lower count changed the incident: %+v", got)
 	}
-	got = step(folded("q1", 0, 60))
-	if len(got) != 1 || got[0].Title != "60 long queries from ip=10.0.0.5" || got[0].Version <= v || len(got[0].AlertIDs) != 1 {
-		t.Fatalf("a higher count updates the incident, listing the alert once: %+v", got)
+	// A higher count updates the incident once the count doubled since it
+	// was last emitted (or its severity changed), not on every batch.
+	if got := step(folded("q1", 0, 60)); len(got) != 0 {
+		t.Fatalf("60 after 45 emitted an update: %+v", got)
+	}
+	// 85 is twice the threshold: the severity rises one level.
+	got = step(folded("q1", 0, 85))
+	if len(got) != 1 || got[0].Title != "85 long queries from ip=10.0.0.5" || got[0].Version <= v ||
+		got[0].Severity <= sev || len(got[0].AlertIDs) != 1 {
+		t.Fatalf("a count that raises the severity updates the incident, listing the alert once: %+v", got)
+	}
+	if got := step(folded("q1", 0, 95)); len(got) != 0 {
+		t.Fatalf("95 after 85 emitted an update: %+v", got)
+	}
+	got = step(folded("q1", 0, 170))
+	if len(got) != 1 || got[0].Title != "170 long queries from ip=10.0.0.5" {
+		t.Fatalf("a doubled count updates the incident: %+v", got)
 	}
 	// A second folded alert of the same key joins and adds its count.
 	got = step(folded("q2", 2*time.Minute, 5))
-	if len(got) != 1 || got[0].Title != "65 long queries from ip=10.0.0.5" || len(got[0].AlertIDs) != 2 {
+	if len(got) != 1 || got[0].Title != "175 long queries from ip=10.0.0.5" || len(got[0].AlertIDs) != 2 {
 		t.Fatalf("second alert: %+v", got)
 	}
-	if n := value(t, m.recounts.WithLabelValues("applied")); n != 3 {
-		t.Fatalf("applied recounts %v, want 3", n)
+	if n := value(t, m.recounts.WithLabelValues("applied")); n != 6 {
+		t.Fatalf("applied recounts %v, want 6", n)
 	}
 	if n := value(t, m.duplicates); n < 2 {
 		t.Fatalf("duplicates %v, want the repeated and the lower count", n)

@@ -22,6 +22,11 @@ type incState struct {
 	first, last int64
 	alerts      int   // alerts joined
 	recounts    int   // count updates of joined alerts; Version is alerts + recounts
+	// emittedWeight is the weight at the last emission: a count update is
+	// emitted on its own only once the weight doubled since, so that a
+	// long burst folded into one alert updates the incident a logarithmic
+	// number of times, not once per batch.
+	emittedWeight int64
 	weight      int64 // Σ Alert.Count
 	risk        int
 	confSum     int
@@ -175,6 +180,7 @@ func (c *Correlator) flush() []event.Incident {
 	now := c.cfg.Now().UTC()
 	for _, inc := range c.changed {
 		inc.dirty = false
+		inc.emittedWeight = inc.weight
 		out = append(out, c.build(inc, now))
 		kind := string(inc.ks.rule.Kind)
 		if inc.emitted {

@@ -76,7 +76,8 @@ func countsWeight(r *Rule) bool { return r.Kind == KindThreshold && r.Distinct =
 // it first arrived (windows open only on arrival, and a window's range is
 // fixed), so the windows that contain its event time are exactly those that
 // hold it: they gain delta, the incident it joined gains delta, and a window
-// that delta lifts over the threshold fires.
+// that delta lifts over the threshold fires. An incident that only gained
+// count is emitted again when its count doubled or its severity changed.
 func (c *Correlator) recount(r *Rule, key string, a *alertRec, delta int) {
 	ks := c.keys[stateKey{tenant: a.tenant, rule: r, key: key}]
 	if ks != nil {
@@ -92,6 +93,7 @@ func (c *Correlator) recount(r *Rule, key string, a *alertRec, delta int) {
 		return
 	}
 	var joined []*incState // incidents the alert joined before this update
+	var sevs []event.Severity
 	applied := false
 	for _, w := range ks.wins {
 		if a.t < w.start || a.t >= w.end {
@@ -108,16 +110,19 @@ func (c *Correlator) recount(r *Rule, key string, a *alertRec, delta int) {
 		case w.inc != nil:
 			if !slices.Contains(joined, w.inc) {
 				joined = append(joined, w.inc)
+				sevs = append(sevs, w.inc.severity())
 			}
 			w.inc.noteMetric(r.windowMetric(w))
 		case r.fires(w) && c.firesUncovered(ks, w):
 			c.fire(ks, w)
 		}
 	}
-	for _, inc := range joined {
+	for i, inc := range joined {
 		inc.weight += int64(delta)
-		inc.recounts++
-		c.markChanged(inc)
+		if inc.weight >= 2*inc.emittedWeight || inc.severity() != sevs[i] {
+			inc.recounts++
+			c.markChanged(inc)
+		}
 	}
 	if !applied {
 		c.m.recounts.WithLabelValues("expired").Inc()
