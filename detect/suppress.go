@@ -69,14 +69,32 @@ func (s *suppressor) takePending() []event.Alert {
 	defer s.mu.Unlock()
 	var out []event.Alert
 	for _, o := range s.pending {
-		if o.dirty {
-			out = append(out, cloneAlert(o.alert))
-			o.dirty = false
-		}
+		out = o.emitIfDirty(out)
 	}
+	return s.donePending(out)
+}
+
+// emitIfDirty appends the running alert to out if it folded findings since
+// it was last emitted.
+func (o *openAlert) emitIfDirty(out []event.Alert) []event.Alert {
+	if !o.dirty {
+		return out
+	}
+	o.dirty = false
+	return append(out, cloneAlert(o.alert))
+}
+
+// donePending forgets the pending list (every dirty alert was emitted) and
+// returns out in event-time order.
+func (s *suppressor) donePending(out []event.Alert) []event.Alert {
 	clear(s.pending)
 	s.pending = s.pending[:0]
-	sortAlerts(out)
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Timestamp.Equal(out[j].Timestamp) {
+			return out[i].Timestamp.Before(out[j].Timestamp)
+		}
+		return out[i].ID < out[j].ID
+	})
 	return out
 }
 
@@ -90,27 +108,12 @@ func (s *suppressor) flush(now time.Time) []event.Alert {
 	defer s.mu.Unlock()
 	var out []event.Alert
 	for k, o := range s.open {
-		if o.dirty {
-			out = append(out, cloneAlert(o.alert))
-			o.dirty = false
-		}
+		out = o.emitIfDirty(out)
 		if !o.end.After(now) {
 			delete(s.open, k)
 		}
 	}
-	clear(s.pending)
-	s.pending = s.pending[:0]
-	sortAlerts(out)
-	return out
-}
-
-func sortAlerts(out []event.Alert) {
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].Timestamp.Equal(out[j].Timestamp) {
-			return out[i].Timestamp.Before(out[j].Timestamp)
-		}
-		return out[i].ID < out[j].ID
-	})
+	return s.donePending(out)
 }
 
 func cloneAlert(a event.Alert) event.Alert {
