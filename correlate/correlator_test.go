@@ -604,6 +604,26 @@ rules:
 	if n := value(t, m.duplicates); n < 2 {
 		t.Fatalf("duplicates %v, want the repeated and the lower count", n)
 	}
+	// Versions do not depend on how the re-emissions were batched.
+	var seq []event.Alert
+	for _, n := range []int{1, 30, 45, 60, 95, 150, 150, 400} {
+		seq = append(seq, folded("r1", 0, n))
+	}
+	// The last count doubles the one of the last version, so both runs
+	// end on an emission; in between, counts short of doubling are not
+	// emitted on their own.
+	seq = append(seq, folded("r2", time.Minute, 3), folded("r1", 0, 500), folded("r1", 0, 900))
+	one := run(newTestCorrelator(t, rules), seq, true)
+	all := run(newTestCorrelator(t, rules), seq, false)
+	if len(one) != 1 || len(all) != 1 {
+		t.Fatalf("incidents one by one %d, all at once %d; want 1", len(one), len(all))
+	}
+	for id, a := range all {
+		o := one[id]
+		if o.Version != a.Version || o.Title != a.Title || o.Title != "903 long queries from ip=10.0.0.5" {
+			t.Fatalf("one by one: v%d %q; all at once: v%d %q", o.Version, o.Title, a.Version, a.Title)
+		}
+	}
 	// Long after the window, a recount finds no state and is counted.
 	c2 := newTestCorrelator(t, rules, func(cfg *Config) { cfg.Metrics = m })
 	c2.Add(t.Context(), []event.Alert{folded("q9", 0, 1), al("later", "dns.long_query", 5*time.Hour, "ip:10.0.0.6")})

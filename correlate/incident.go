@@ -22,11 +22,12 @@ type incState struct {
 	first, last int64
 	alerts      int   // alerts joined
 	recounts    int   // count updates of joined alerts; Version is alerts + recounts
-	// emittedWeight is the weight at the last emission: a count update is
-	// emitted on its own only once the weight doubled since, so that a
-	// long burst folded into one alert updates the incident a logarithmic
-	// number of times, not once per batch.
-	emittedWeight int64
+	// versionWeight is the weight at the last version change: a count
+	// update makes a new version only once the weight doubled since, so
+	// that a long burst folded into one alert updates the incident a
+	// logarithmic number of times, not once per batch. It moves with the
+	// version, not with emissions, so versions do not depend on batching.
+	versionWeight int64
 	weight      int64 // Σ Alert.Count
 	risk        int
 	confSum     int
@@ -107,6 +108,7 @@ func (inc *incState) noteMetric(v int64) { inc.maxMetric = max(inc.maxMetric, v)
 func (c *Correlator) attach(inc *incState, ks *keyState, a *alertRec) {
 	inc.alerts++
 	inc.weight += int64(a.count)
+	inc.versionWeight = inc.weight
 	inc.risk += a.risk
 	inc.confSum += a.confidence
 	inc.maxSev = max(inc.maxSev, a.severity)
@@ -180,7 +182,6 @@ func (c *Correlator) flush() []event.Incident {
 	now := c.cfg.Now().UTC()
 	for _, inc := range c.changed {
 		inc.dirty = false
-		inc.emittedWeight = inc.weight
 		out = append(out, c.build(inc, now))
 		kind := string(inc.ks.rule.Kind)
 		if inc.emitted {

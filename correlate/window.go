@@ -77,7 +77,8 @@ func countsWeight(r *Rule) bool { return r.Kind == KindThreshold && r.Distinct =
 // fixed), so the windows that contain its event time are exactly those that
 // hold it: they gain delta, the incident it joined gains delta, and a window
 // that delta lifts over the threshold fires. An incident that only gained
-// count is emitted again when its count doubled or its severity changed.
+// count gets a new version (and is emitted again) when its count doubled
+// since its last version or its severity changed.
 func (c *Correlator) recount(r *Rule, key string, a *alertRec, delta int) {
 	ks := c.keys[stateKey{tenant: a.tenant, rule: r, key: key}]
 	if ks != nil {
@@ -119,8 +120,9 @@ func (c *Correlator) recount(r *Rule, key string, a *alertRec, delta int) {
 	}
 	for i, inc := range joined {
 		inc.weight += int64(delta)
-		if inc.weight >= 2*inc.emittedWeight || inc.severity() != sevs[i] {
+		if inc.weight >= 2*inc.versionWeight || inc.severity() != sevs[i] {
 			inc.recounts++
+			inc.versionWeight = inc.weight
 			c.markChanged(inc)
 		}
 	}
