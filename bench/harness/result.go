@@ -103,8 +103,11 @@ type Scenarios struct {
 
 // LatencyRun is the rate-limited run.
 type LatencyRun struct {
-	Detections     int        `json:"detections"`
-	RatePerSecond  float64    `json:"rate_per_sec"`
+	Detections    int     `json:"detections"`
+	RatePerSecond float64 `json:"rate_per_sec"`
+	// FractionOfMax is the rate as a fraction of the throughput run's
+	// events/s, for the runs of a sweep (0 for the 50 % run).
+	FractionOfMax  float64    `json:"fraction_of_max,omitempty"`
 	Records        int64      `json:"records"`
 	Seconds        float64    `json:"seconds"`
 	ProduceToAlert Latency    `json:"produce_to_alert"`
@@ -134,10 +137,13 @@ type Result struct {
 	Ceiling  *Throughput    `json:"ceiling,omitempty"`
 	Vigil    []*Throughput  `json:"vigil"`
 	Latency  *LatencyRun    `json:"latency,omitempty"`
-	Targets  []Target       `json:"targets"`
-	Profiles []string       `json:"profiles,omitempty"`
-	Status   string         `json:"status"`
-	Problems []string       `json:"problems,omitempty"`
+	// LatencySweep are the latency runs at other fractions of the maximum
+	// rate (vigil-bench --latency-sweep).
+	LatencySweep []*LatencyRun `json:"latency_sweep,omitempty"`
+	Targets      []Target      `json:"targets"`
+	Profiles     []string      `json:"profiles,omitempty"`
+	Status       string        `json:"status"`
+	Problems     []string      `json:"problems,omitempty"`
 }
 
 // WriteFiles writes the result as <dir>/<date>-<host>.json and
@@ -191,7 +197,10 @@ func (r *Result) PrintTable(w io.Writer) {
 		row(t)
 	}
 	tw.Flush()
-	if l := r.Latency; l != nil {
+	for _, l := range append([]*LatencyRun{r.Latency}, r.LatencySweep...) {
+		if l == nil {
+			continue
+		}
 		fmt.Fprintf(w, "\nlatency at %.0f events/s (%d detections, %d records, %s):\n", l.RatePerSecond, l.Detections, l.Records, l.Status)
 		tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "path\tsamples\tp50 ms\tp99 ms\tmax ms\t")

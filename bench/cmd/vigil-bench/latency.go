@@ -13,9 +13,10 @@ import (
 // record's Kafka timestamp set to the moment it is handed to the producer,
 // and measures produce → alert row in ClickHouse and produce → webhook
 // delivery.
-func (b *bench) latency(ctx context.Context, rate float64) (*harness.LatencyRun, error) {
+// name names the run's topics, groups and database; each run needs its own.
+func (b *bench) latency(ctx context.Context, name string, rate float64) (*harness.LatencyRun, error) {
 	l := &harness.LatencyRun{Detections: b.o.latencySet, RatePerSecond: round(rate, 1), Status: "FAIL"}
-	s, err := b.prepare(ctx, "latency", b.o.latencySet)
+	s, err := b.prepare(ctx, name, b.o.latencySet)
 	if err != nil {
 		return l, err
 	}

@@ -35,6 +35,7 @@ type options struct {
 	partitions     int
 	latencySeconds int
 	latencySet     int
+	latencySweep   []float64
 	runTimeout     time.Duration
 	policies       string
 	keep           bool
@@ -54,7 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (int, err
 	fs := flag.NewFlagSet("vigil-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	var dets string
+	var dets, sweep string
 	fs.StringVar(&o.config, "config", "deploy/local/vigil.yaml", "base vigil configuration; each run derives its own from it")
 	fs.StringVar(&o.out, "out", "bench/results", "directory for <date>-<host>.json and latest.json")
 	fs.IntVar(&o.events, "events", 300000, "records produced for each throughput run")
@@ -68,6 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (int, err
 	fs.IntVar(&o.partitions, "partitions", 3, "partitions of every raw topic")
 	fs.IntVar(&o.latencySeconds, "latency-seconds", 60, "duration of the rate-limited run")
 	fs.IntVar(&o.latencySet, "latency-detections", 50, "detection set of the latency run (and of the ceiling-ratio target)")
+	fs.StringVar(&sweep, "latency-sweep", "", "more latency runs at these fractions of the maximum rate, e.g. 0.25,0.75 (the 0.5 run is always made)")
 	fs.DurationVar(&o.runTimeout, "run-timeout", 10*time.Minute, "give up on a vigil run that has not stored every record after this long")
 	fs.StringVar(&o.policies, "policies", "policies", "the detection library the sets are built from")
 	fs.BoolVar(&o.keep, "keep", false, "keep each run's topics and database")
@@ -80,6 +82,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (int, err
 			return 2, fmt.Errorf("--detections: %q is not a positive number", s)
 		}
 		o.detections = append(o.detections, n)
+	}
+	for _, s := range strings.Split(sweep, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f <= 0 || f > 1 || f == 0.5 {
+			return 2, fmt.Errorf("--latency-sweep: %q is not a fraction in (0, 1] other than 0.5", s)
+		}
+		o.latencySweep = append(o.latencySweep, f)
 	}
 	if o.events <= 0 {
 		return 2, errors.New("--events must be positive")

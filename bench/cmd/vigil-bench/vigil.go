@@ -355,8 +355,10 @@ func targets(res *harness.Result, set int) []harness.Target {
 			loss.Met = false
 		}
 	}
-	if l := res.Latency; l != nil {
-		lost += max(l.Counts.Lost, 0)
+	for _, l := range append([]*harness.LatencyRun{res.Latency}, res.LatencySweep...) {
+		if l != nil {
+			lost += max(l.Counts.Lost, 0)
+		}
 	}
 	loss.Got = fmt.Sprintf("%d ev, %d det", lost, missing)
 	loss.Met = loss.Met && lost == 0 && missing == 0
