@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -14,6 +16,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/vigil-soc/vigil/bench/gen"
+	"github.com/vigil-soc/vigil/escalate"
 	"github.com/vigil-soc/vigil/event"
 	"github.com/vigil-soc/vigil/ingest"
 	"github.com/vigil-soc/vigil/internal/testenv"
@@ -71,6 +74,13 @@ func TestPipelineEndToEnd(t *testing.T) {
 	cfg.Escalate.Targets = append(cfg.Escalate.Targets, escalateWebhook(recv.URL))
 	cfg.Escalate.Routes = append(cfg.Escalate.Routes, escalateRoute("test", "hook"))
 	cfg.Escalate.PollInterval = 200 * time.Millisecond
+	// The auto-confirmation policy from a file, as operators run it, so
+	// that its reload is exercised at the end.
+	policyFile := filepath.Join(t.TempDir(), "confirm.rego")
+	if err := os.WriteFile(policyFile, []byte(escalate.DefaultPolicySource()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Escalate.PolicyFile = policyFile
 	cfg.SetDefaults()
 	if ps := cfg.Validate(); len(ps) > 0 {
 		t.Fatalf("config: %v", ps)
@@ -160,6 +170,21 @@ func TestPipelineEndToEnd(t *testing.T) {
 		n := len(recv.Received())
 		return n > 0, fmt.Sprintf("%d deliveries", n)
 	})
+
+	// Reload: a broken auto-confirmation policy is refused with its file
+	// named, and a good one is taken.
+	if err := os.WriteFile(policyFile, []byte("package vigil.escalate\n\nconfirm := \n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.ReloadPolicies(t.Context()); err == nil || !strings.Contains(err.Error(), policyFile) {
+		t.Fatalf("reload of a broken policy: %v; want an error naming %s", err, policyFile)
+	}
+	if err := os.WriteFile(policyFile, []byte(escalate.DefaultPolicySource()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.ReloadPolicies(t.Context()); err != nil {
+		t.Fatalf("reload of a good policy: %v", err)
+	}
 }
 
 func waitFor(t *testing.T, timeout time.Duration, cond func() (bool, string)) {

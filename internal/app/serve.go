@@ -45,7 +45,8 @@ func Serve(ctx context.Context, configPath string, logOut io.Writer) error {
 		return err
 	}
 	// SIGHUP reloads the detections (as a change to the policy directory
-	// does); a bad set is rejected and the running one stays.
+	// does) and the auto-confirmation policy file; a bad one is rejected
+	// and the running one stays.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -56,7 +57,7 @@ func Serve(ctx context.Context, configPath string, logOut io.Writer) error {
 				return
 			case <-hup:
 				if err := svc.ReloadPolicies(ctx); err != nil {
-					logger.Error("policy reload rejected; the running set stays", "component", "detect", "err", err)
+					logger.Error("policy reload rejected; the running policies stay", "err", err)
 				}
 			}
 		}
@@ -64,9 +65,31 @@ func Serve(ctx context.Context, configPath string, logOut io.Writer) error {
 	return svc.Wait()
 }
 
-// ReloadPolicies compiles and tests the policy directory again and swaps
-// the new set in when it passes.
+// ReloadPolicies compiles and tests the detections again, and the
+// auto-confirmation policy when it comes from a file (escalate.policy_file);
+// each is swapped in only when it passes, so a bad one leaves the running
+// one in place. The error names every rejected file.
 func (s *Service) ReloadPolicies(ctx context.Context) error { return s.reload(ctx) }
+
+// reloader reloads the detections and, when policyFile is set, the
+// auto-confirmation policy; one failing does not stop the other.
+func (b *built) reloader(policyFile string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		var errs []error
+		if err := b.engine.Reload(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("detections: %w", err))
+		}
+		if policyFile != "" {
+			p, err := escalate.LoadPolicy(ctx, policyFile)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("auto-confirmation policy: %w", err))
+			} else {
+				b.manager.SetPolicy(p)
+			}
+		}
+		return errors.Join(errs...)
+	}
+}
 
 // NewLogger builds the root logger; every component gets a child with its
 // name under "component".
@@ -120,7 +143,7 @@ func Start(ctx context.Context, cfg *Config, logger *slog.Logger, reg *prometheu
 		b.close()
 		return nil, fmt.Errorf("listen on %s (server.listen): %w", cfg.Server.Listen, err)
 	}
-	svc := &Service{Addr: ln.Addr().String(), Store: b.store, reload: b.engine.Reload, done: make(chan struct{})}
+	svc := &Service{Addr: ln.Addr().String(), Store: b.store, reload: b.reloader(cfg.Escalate.PolicyFile), done: make(chan struct{})}
 	srv := &http.Server{Handler: b.handler(cfg, reg), ReadHeaderTimeout: 10 * time.Second}
 
 	ingestCtx, stopIngest := context.WithCancel(context.WithoutCancel(ctx))
@@ -280,7 +303,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, reg prometheus
 		Correlator: correlate.Config{
 			Rules: rules, Lateness: cfg.Correlate.Lateness, CatchUpGrace: cfg.Correlate.CatchUpGrace,
 			MaxKeys: cfg.Correlate.MaxKeys,
-			Logger: component("correlate"), Metrics: cm,
+			Logger:  component("correlate"), Metrics: cm,
 		},
 		Brokers:  cfg.Correlate.Brokers,
 		Lookback: cfg.Correlate.Lookback,
