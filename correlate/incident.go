@@ -20,20 +20,20 @@ type incState struct {
 	createdAt   time.Time
 
 	first, last int64
-	alerts      int   // alerts joined
-	recounts    int   // count updates of joined alerts; Version is alerts + recounts
+	alerts      int // alerts joined
+	recounts    int // count updates of joined alerts; Version is alerts + recounts
 	// versionWeight is the weight at the last version change: a count
 	// update makes a new version only once the weight doubled since, so
 	// that a long burst folded into one alert updates the incident a
 	// logarithmic number of times, not once per batch. It moves with the
 	// version, not with emissions, so versions do not depend on batching.
 	versionWeight int64
-	weight      int64 // Σ Alert.Count
-	risk        int
-	confSum     int
-	maxSev      event.Severity
-	maxMetric   int64 // highest window metric of a fired window
-	truncated   int   // alerts joined but not listed (cap)
+	weight        int64 // Σ Alert.Count
+	risk          int
+	confSum       int
+	maxSev        event.Severity
+	maxMetric     int64 // highest window metric of a fired window
+	truncated     int   // alerts joined but not listed (cap)
 
 	alertIDs   []string
 	eventIDs   []string
