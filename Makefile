@@ -26,9 +26,10 @@ demo: build ## install and start the local stack, stream generated attack teleme
 	$(BIN)/vigil demo --config $(CONFIG)
 
 .PHONY: test
-test: ## run every test, including integration tests against real Kafka and ClickHouse (starts the stack)
+test: ## run every test, including integration tests against real Kafka and ClickHouse (starts the stack), and lint
 	deploy/local/with-stack $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 	$(MAKE) --no-print-directory policy-test
+	$(MAKE) --no-print-directory lint
 
 .PHONY: test-unit
 test-unit: ## run tests that need no servers
