@@ -91,7 +91,9 @@ func appendEpoch(b []byte, t time.Time) []byte {
 	return b
 }
 
-// appendStr appends s as a JSON string.
+// appendStr appends s as a JSON string the way log shippers write it: only
+// the escapes JSON requires. event's encoder also escapes <, > and & (it
+// matches encoding/json); native records must not.
 func appendStr(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
