@@ -46,7 +46,7 @@ func TestConfigGood(t *testing.T) {
 		t.Errorf("decoded %+v", c)
 	}
 	g := c.groupConfig()
-	if len(g.Topics) != 2 || g.MaxBatchRecords != 1000 {
+	if len(g.Topics) != 2 || g.MaxBatchRecords != 1000 || g.FetchWait != 50*time.Millisecond || g.FetchMinBytes != 64<<10 {
 		t.Errorf("group config %+v", g)
 	}
 }

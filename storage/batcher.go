@@ -43,7 +43,7 @@ type request struct {
 }
 
 // batcher is the group commit of one table: requests from concurrent
-// callers are gathered until BatchRows rows or BatchWait, then written as one
+// callers are gathered until BatchRows rows or the table's batch wait, then written as one
 // INSERT. One INSERT per table is in flight at a time; the next batch
 // gathers meanwhile. Rows waiting are bounded by a weighted semaphore of
 // QueueRows (+ the chunk being admitted), so callers block when ClickHouse
@@ -53,6 +53,7 @@ type batcher struct {
 	insert string // INSERT INTO db.table (columns)
 	conn   driver.Conn
 	cfg    *Config
+	wait   time.Duration // batch_wait of this table
 	log    *slog.Logger
 	m      *metrics
 	sem    *semaphore.Weighted
@@ -64,7 +65,7 @@ type batcher struct {
 	done    chan struct{}
 }
 
-func newBatcher(table, database string, names []string, conn driver.Conn, cfg *Config,
+func newBatcher(table, database string, names []string, wait time.Duration, conn driver.Conn, cfg *Config,
 	log *slog.Logger, m *metrics, abort context.Context) *batcher {
 	quoted := make([]string, len(names))
 	for i, n := range names {
@@ -77,6 +78,7 @@ func newBatcher(table, database string, names []string, conn driver.Conn, cfg *C
 		cfg:    cfg,
 		log:    log.With("table", table),
 		m:      m,
+		wait:   wait,
 		sem:    semaphore.NewWeighted(int64(cfg.QueueRows)),
 		in:     make(chan *request, 1024),
 		abort:  abort,
@@ -167,7 +169,7 @@ func (b *batcher) run() {
 			// Rows that queued while the previous INSERT ran have already
 			// waited: the batch is due batch_wait after its first row was
 			// queued, not after run picked it up.
-			timer.Reset(max(b.cfg.BatchWait-time.Since(r.queued), 0))
+			timer.Reset(max(b.wait-time.Since(r.queued), 0))
 		}
 		pending = append(pending, r)
 		rows += r.c.n

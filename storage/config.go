@@ -25,9 +25,14 @@ type Config struct {
 	// compressed column; otherwise it is dropped.
 	StoreOriginal bool `yaml:"store_original"`
 	// BatchRows is the number of rows that triggers a flush; BatchWait the
-	// longest a row waits for its batch to fill.
+	// longest an event row waits for its batch to fill.
 	BatchRows int           `yaml:"batch_rows"`
 	BatchWait time.Duration `yaml:"batch_wait"`
+	// AlertBatchWait is BatchWait for the tables people and escalation wait
+	// on: alerts, incidents, their timeline and deliveries. They see a few
+	// rows per event batch, so a short wait costs little and takes straight
+	// off the time from a record to its alert row.
+	AlertBatchWait time.Duration `yaml:"alert_batch_wait"`
 	// QueueRows bounds the rows waiting per table (in addition to the one
 	// batch being written); callers block when it is full.
 	QueueRows int `yaml:"queue_rows"`
@@ -55,10 +60,11 @@ type Config struct {
 
 // Defaults.
 const (
-	DefaultDatabase      = "vigil"
-	DefaultRetentionDays = 90
-	DefaultBatchRows     = 20000
-	DefaultBatchWait     = 200 * time.Millisecond
+	DefaultDatabase       = "vigil"
+	DefaultRetentionDays  = 90
+	DefaultBatchRows      = 20000
+	DefaultBatchWait      = 200 * time.Millisecond
+	DefaultAlertBatchWait = 20 * time.Millisecond
 )
 
 // SetDefaults fills unset fields.
@@ -83,6 +89,9 @@ func (c *Config) SetDefaults() {
 	}
 	if c.BatchWait == 0 {
 		c.BatchWait = DefaultBatchWait
+	}
+	if c.AlertBatchWait == 0 {
+		c.AlertBatchWait = DefaultAlertBatchWait
 	}
 	if c.QueueRows == 0 {
 		c.QueueRows = 4 * c.BatchRows
@@ -142,6 +151,9 @@ func (c *Config) Validate() error {
 	}
 	if c.BatchWait <= 0 {
 		bad("batch_wait", "%s must be positive", c.BatchWait)
+	}
+	if c.AlertBatchWait <= 0 {
+		bad("alert_batch_wait", "%s must be positive", c.AlertBatchWait)
 	}
 	if c.QueueRows < c.BatchRows {
 		bad("queue_rows", "%d is smaller than storage.batch_rows (%d)", c.QueueRows, c.BatchRows)

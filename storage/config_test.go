@@ -28,7 +28,7 @@ func TestConfigFiles(t *testing.T) {
 	if err := good.Validate(); err != nil {
 		t.Errorf("testdata/good.yml: %v", err)
 	}
-	if good.BatchWait != 2*time.Second || good.QueueRows != 200000 || good.Cluster != "soc" || !good.StoreOriginal {
+	if good.BatchWait != 2*time.Second || good.AlertBatchWait != 30*time.Millisecond || good.QueueRows != 200000 || good.Cluster != "soc" || !good.StoreOriginal {
 		t.Errorf("testdata/good.yml decoded as %+v", good)
 	}
 	bad := loadConfig(t, "testdata/bad.yml")
@@ -37,7 +37,7 @@ func TestConfigFiles(t *testing.T) {
 		t.Fatal("testdata/bad.yml validated")
 	}
 	for _, field := range []string{"storage.addr:", "storage.database:", "storage.protocol:", "storage.retention_days:",
-		"storage.batch_rows:", "storage.batch_wait:", "storage.max_retries:", "storage.cluster:"} {
+		"storage.batch_rows:", "storage.batch_wait:", "storage.alert_batch_wait:", "storage.max_retries:", "storage.cluster:"} {
 		if !strings.Contains(err.Error(), field) {
 			t.Errorf("error does not name %s:\n%v", field, err)
 		}
@@ -50,7 +50,8 @@ func TestConfigDefaults(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatalf("defaults do not validate: %v", err)
 	}
-	if c.Database != "vigil" || c.Protocol != "native" || c.RetentionDays != 90 || c.QueueRows != 4*c.BatchRows {
+	if c.Database != "vigil" || c.Protocol != "native" || c.RetentionDays != 90 || c.QueueRows != 4*c.BatchRows ||
+		c.AlertBatchWait != DefaultAlertBatchWait {
 		t.Errorf("defaults: %+v", c)
 	}
 	for _, tc := range []struct {

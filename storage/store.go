@@ -64,18 +64,18 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, reg prometheus.R
 	}
 	abortCtx, abort := context.WithCancel(context.Background())
 	s.abort = abort
-	start := func(table string, encode func() (*chunk, error)) *batcher {
+	start := func(table string, wait time.Duration, encode func() (*chunk, error)) *batcher {
 		c, err := encode()
 		if err != nil {
 			panic(err) // encoding no rows cannot fail
 		}
-		return newBatcher(table, cfg.Database, c.names, conn, &s.cfg, logger, s.m, abortCtx)
+		return newBatcher(table, cfg.Database, c.names, wait, conn, &s.cfg, logger, s.m, abortCtx)
 	}
-	s.events = start("events", func() (*chunk, error) { return encodeEvents(nil, false) })
-	s.alerts = start("alerts", func() (*chunk, error) { return encodeAlerts(nil) })
-	s.incidents = start("incidents", func() (*chunk, error) { return encodeIncidents(nil) })
-	s.timeline = start("incident_timeline", func() (*chunk, error) { return encodeTimeline(nil) })
-	s.deliveries = start("deliveries", func() (*chunk, error) { return encodeDeliveries(nil) })
+	s.events = start("events", s.cfg.BatchWait, func() (*chunk, error) { return encodeEvents(nil, false) })
+	s.alerts = start("alerts", s.cfg.AlertBatchWait, func() (*chunk, error) { return encodeAlerts(nil) })
+	s.incidents = start("incidents", s.cfg.AlertBatchWait, func() (*chunk, error) { return encodeIncidents(nil) })
+	s.timeline = start("incident_timeline", s.cfg.AlertBatchWait, func() (*chunk, error) { return encodeTimeline(nil) })
+	s.deliveries = start("deliveries", s.cfg.AlertBatchWait, func() (*chunk, error) { return encodeDeliveries(nil) })
 	return s, nil
 }
 
@@ -96,7 +96,7 @@ func (c *Config) options(database string) *clickhouse.Options {
 		DialTimeout:     c.DialTimeout,
 		ReadTimeout:     max(c.QueryTimeout, time.Minute),
 		MaxOpenConns:    16,
-		MaxIdleConns:    8,
+		MaxIdleConns:    16,
 		ConnMaxLifetime: time.Hour,
 		ClientInfo: clickhouse.ClientInfo{Products: []struct {
 			Name    string

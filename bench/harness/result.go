@@ -107,16 +107,29 @@ type LatencyRun struct {
 	RatePerSecond float64 `json:"rate_per_sec"`
 	// FractionOfMax is the rate as a fraction of the throughput run's
 	// events/s, for the runs of a sweep (0 for the 50 % run).
-	FractionOfMax  float64    `json:"fraction_of_max,omitempty"`
-	Records        int64      `json:"records"`
-	Seconds        float64    `json:"seconds"`
-	ProduceToAlert Latency    `json:"produce_to_alert"`
-	ProduceToEscal Latency    `json:"produce_to_escalation"`
-	Escalations    int        `json:"escalations"`
-	Counts         Counts     `json:"counts"`
-	Lag            []LagPoint `json:"lag"`
-	Status         string     `json:"status"`
-	Problems       []string   `json:"problems,omitempty"`
+	FractionOfMax  float64 `json:"fraction_of_max,omitempty"`
+	Records        int64   `json:"records"`
+	Seconds        float64 `json:"seconds"`
+	ProduceToAlert Latency `json:"produce_to_alert"`
+	// AlertStages splits produce → alert row into where the time went, over
+	// the same samples: produce → the batch handed to vigil's handler
+	// (events.ingested: Kafka, fetching, cutting the batch, waiting for a
+	// free slot of the partition), handler → detected (parsing, detection),
+	// detected → alert row stored (the alerts table's batch and INSERT).
+	AlertStages    *AlertStages `json:"alert_stages,omitempty"`
+	ProduceToEscal Latency      `json:"produce_to_escalation"`
+	Escalations    int          `json:"escalations"`
+	Counts         Counts       `json:"counts"`
+	Lag            []LagPoint   `json:"lag"`
+	Status         string       `json:"status"`
+	Problems       []string     `json:"problems,omitempty"`
+}
+
+// AlertStages are the parts of produce → alert row.
+type AlertStages struct {
+	ProduceToHandler  Latency `json:"produce_to_handler"`
+	HandlerToDetected Latency `json:"handler_to_detected"`
+	DetectedToStored  Latency `json:"detected_to_stored"`
 }
 
 // Target is one goal and whether this run met it.
@@ -205,6 +218,14 @@ func (r *Result) PrintTable(w io.Writer) {
 		tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "path\tsamples\tp50 ms\tp99 ms\tmax ms\t")
 		fmt.Fprintf(tw, "produce → alert row\t%d\t%.0f\t%.0f\t%.0f\t\n", l.ProduceToAlert.Samples, l.ProduceToAlert.P50Ms, l.ProduceToAlert.P99Ms, l.ProduceToAlert.MaxMs)
+		if st := l.AlertStages; st != nil {
+			for _, s := range []struct {
+				name string
+				l    Latency
+			}{{"  produce → handler", st.ProduceToHandler}, {"  handler → detected", st.HandlerToDetected}, {"  detected → alert row", st.DetectedToStored}} {
+				fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.0f\t\n", s.name, s.l.Samples, s.l.P50Ms, s.l.P99Ms, s.l.MaxMs)
+			}
+		}
 		fmt.Fprintf(tw, "produce → webhook\t%d\t%.0f\t%.0f\t%.0f\t\n", l.ProduceToEscal.Samples, l.ProduceToEscal.P50Ms, l.ProduceToEscal.P99Ms, l.ProduceToEscal.MaxMs)
 		tw.Flush()
 	}

@@ -81,9 +81,9 @@ func (p *partition) run(ctx, work context.Context) {
 		Brokers:       cfg.Brokers,
 		Topic:         p.topic,
 		Partition:     p.id,
-		MinBytes:      1,
+		MinBytes:      cfg.FetchMinBytes,
 		MaxBytes:      cfg.MaxBatchBytes,
-		MaxWait:       time.Second,
+		MaxWait:       cfg.FetchWait,
 		QueueCapacity: min(100, cfg.MaxBatchRecords),
 		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) {
 			log.Warn("kafka reader", "detail", fmt.Sprintf(msg, args...))

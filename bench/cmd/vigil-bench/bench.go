@@ -82,7 +82,7 @@ func (b *bench) all(ctx context.Context) *harness.Result {
 	res := &harness.Result{Started: time.Now().UTC(), Host: harness.ReadHost(), Settings: map[string]any{
 		"config": b.o.config, "events": b.o.events, "detections": b.o.detections, "seed": b.o.seed,
 		"partitions": b.o.partitions, "vigil": b.o.vigil, "latency_seconds": b.o.latencySeconds,
-		"latency_detections": b.o.latencySet, "latency_sweep": b.o.latencySweep, "brokers": b.brokers, "clickhouse": b.ch.Addr,
+		"latency_detections": b.o.latencySet, "latency_sweep": b.o.latencySweep, "latency_rate": b.o.latencyRate, "brokers": b.brokers, "clickhouse": b.ch.Addr,
 	}}
 	fail := func(format string, args ...any) {
 		msg := fmt.Sprintf(format, args...)
@@ -125,8 +125,19 @@ func (b *bench) all(ctx context.Context) *harness.Result {
 		}
 		if max == nil {
 			fail("latency: no successful throughput run with %d detections to take 50%% of", b.o.latencySet)
+		} else if r := b.o.latencyRate; r > 0 {
+			// A fixed rate, for comparing changes: not the 50 % run the
+			// target is about, so it is reported beside it.
+			l, err := b.latency(ctx, res, "latencyfixed", r)
+			if l != nil {
+				l.FractionOfMax = round(r/max.EventsPerSecond, 3)
+				res.LatencySweep = append(res.LatencySweep, l)
+			}
+			if err != nil {
+				fail("latency at %.0f events/s: %v", r, err)
+			}
 		} else {
-			l, err := b.latency(ctx, "latency", max.EventsPerSecond/2)
+			l, err := b.latency(ctx, res, "latency", max.EventsPerSecond/2)
 			res.Latency = l
 			if err != nil {
 				fail("latency: %v", err)
@@ -135,7 +146,7 @@ func (b *bench) all(ctx context.Context) *harness.Result {
 				if ctx.Err() != nil {
 					break
 				}
-				l, err := b.latency(ctx, fmt.Sprintf("latency%03.0f", 1000*f), max.EventsPerSecond*f)
+				l, err := b.latency(ctx, res, fmt.Sprintf("latency%03.0f", 1000*f), max.EventsPerSecond*f)
 				if l != nil {
 					l.FractionOfMax = f
 					res.LatencySweep = append(res.LatencySweep, l)

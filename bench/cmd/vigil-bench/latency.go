@@ -14,14 +14,16 @@ import (
 // and measures produce → alert row in ClickHouse and produce → webhook
 // delivery.
 // name names the run's topics, groups and database; each run needs its own.
-func (b *bench) latency(ctx context.Context, name string, rate float64) (*harness.LatencyRun, error) {
+// With --pprof the run is profiled too, from five seconds into the stream.
+func (b *bench) latency(ctx context.Context, res *harness.Result, name string, rate float64) (*harness.LatencyRun, error) {
 	l := &harness.LatencyRun{Detections: b.o.latencySet, RatePerSecond: round(rate, 1), Status: "FAIL"}
 	s, err := b.prepare(ctx, name, b.o.latencySet)
 	if err != nil {
 		return l, err
 	}
 	defer s.conn.Close()
-	if err := b.start(ctx, s, false); err != nil {
+	pprof := b.o.pprofDir != ""
+	if err := b.start(ctx, s, pprof); err != nil {
 		return l, err
 	}
 	t := &harness.Throughput{}
@@ -36,6 +38,15 @@ func (b *bench) latency(ctx context.Context, name string, rate float64) (*harnes
 		EventsPerSecondOfEventTime: rate, ScenarioEvery: max(500, int(rate*10))})
 	p := &harness.Producer{Brokers: b.brokers, Topic: func(r gen.Record) string { return s.raw[r.Source] }, Rate: rate, Track: true}
 	b.log.Info("latency run", "rate", int(rate), "records", n)
+	if pprof {
+		go func() {
+			select {
+			case <-ctx.Done():
+			case <-time.After(5 * time.Second):
+				b.profile(ctx, s, res)
+			}
+		}()
+	}
 	st, err := p.Produce(ctx, g, n)
 	if err != nil {
 		return l, err
@@ -56,11 +67,12 @@ func (b *bench) latency(ctx context.Context, name string, rate float64) (*harnes
 	b.settle(ctx, s)
 	b.waitDeliveries(ctx)
 
-	alertLat, err := alertLatencies(ctx, s, st.Produced)
+	alertLat, stages, err := alertLatencies(ctx, s, st.Produced)
 	if err != nil {
 		return l, err
 	}
 	l.ProduceToAlert = harness.Summarize(alertLat)
+	l.AlertStages = stages
 	escLat, deliveries, err := escalationLatencies(ctx, s, st.Produced, b.webhook.Deliveries())
 	if err != nil {
 		return l, err
@@ -108,39 +120,92 @@ func (b *bench) waitDeliveries(ctx context.Context) {
 // and measures from the produce time of the newest record it cites to the
 // row's stored_at, the server's insert time. A re-emission of a suppressed
 // alert that folded more findings than it lists (origins are capped) does
-// not cite its newest record and is left out.
-func alertLatencies(ctx context.Context, s *vigilSetup, produced map[harness.Origin]time.Time) ([]time.Duration, error) {
-	rows, err := s.conn.Query(ctx, "SELECT origin_topics, origin_partitions, origin_offsets, stored_at FROM alerts WHERE count <= length(origin_offsets)")
+// not cite its newest record and is left out. The stages split each sample
+// at the moment the newest record's batch reached vigil's handler (the
+// event's ingested time) and the alert's detected_at.
+func alertLatencies(ctx context.Context, s *vigilSetup, produced map[harness.Origin]time.Time) ([]time.Duration, *harness.AlertStages, error) {
+	handled, err := handlerTimes(ctx, s)
 	if err != nil {
-		return nil, fmt.Errorf("read alerts: %w", err)
+		return nil, nil, err
+	}
+	rows, err := s.conn.Query(ctx, "SELECT origin_topics, origin_partitions, origin_offsets, detected_at, stored_at FROM alerts WHERE count <= length(origin_offsets)")
+	if err != nil {
+		return nil, nil, fmt.Errorf("read alerts: %w", err)
 	}
 	defer rows.Close()
-	var out []time.Duration
+	var out, toHandler, toDetected, toStored []time.Duration
 	for rows.Next() {
 		var (
-			topics  []string
-			parts   []int32
-			offsets []int64
-			stored  time.Time
+			topics           []string
+			parts            []int32
+			offsets          []int64
+			detected, stored time.Time
 		)
-		if err := rows.Scan(&topics, &parts, &offsets, &stored); err != nil {
-			return nil, fmt.Errorf("read alerts: %w", err)
+		if err := rows.Scan(&topics, &parts, &offsets, &detected, &stored); err != nil {
+			return nil, nil, fmt.Errorf("read alerts: %w", err)
 		}
-		if at, ok := newest(produced, topics, parts, offsets); ok {
-			out = append(out, stored.Sub(at))
+		o, at, ok := newest(produced, topics, parts, offsets)
+		if !ok {
+			continue
 		}
+		out = append(out, stored.Sub(at))
+		if h, ok := handled[o]; ok {
+			toHandler = append(toHandler, h.Sub(at))
+			toDetected = append(toDetected, detected.Sub(h))
+			toStored = append(toStored, stored.Sub(detected))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("read alerts: %w", err)
+	}
+	stages := &harness.AlertStages{
+		ProduceToHandler:  harness.Summarize(toHandler),
+		HandlerToDetected: harness.Summarize(toDetected),
+		DetectedToStored:  harness.Summarize(toStored),
+	}
+	return out, stages, nil
+}
+
+// handlerTimes returns when the batch of each record cited by an alert
+// reached vigil's handler: the ingested time of its events.
+func handlerTimes(ctx context.Context, s *vigilSetup) (map[harness.Origin]time.Time, error) {
+	rows, err := s.conn.Query(ctx, `SELECT origin_topic, origin_partition, origin_offset, min(ingested) FROM events
+		WHERE (origin_topic, origin_partition, origin_offset) IN
+			(SELECT arrayJoin(arrayZip(origin_topics, origin_partitions, origin_offsets)) FROM alerts)
+		GROUP BY origin_topic, origin_partition, origin_offset`)
+	if err != nil {
+		return nil, fmt.Errorf("read ingest times: %w", err)
+	}
+	defer rows.Close()
+	out := map[harness.Origin]time.Time{}
+	for rows.Next() {
+		var (
+			topic  string
+			part   int32
+			offset int64
+			at     time.Time
+		)
+		if err := rows.Scan(&topic, &part, &offset, &at); err != nil {
+			return nil, fmt.Errorf("read ingest times: %w", err)
+		}
+		out[harness.Origin{Topic: topic, Partition: int(part), Offset: offset}] = at
 	}
 	return out, rows.Err()
 }
 
-func newest(produced map[harness.Origin]time.Time, topics []string, parts []int32, offsets []int64) (time.Time, bool) {
-	var at time.Time
+// newest returns the cited record produced last and its produce time.
+func newest(produced map[harness.Origin]time.Time, topics []string, parts []int32, offsets []int64) (harness.Origin, time.Time, bool) {
+	var (
+		at   time.Time
+		last harness.Origin
+	)
 	for i := range min(len(topics), len(parts), len(offsets)) {
-		if t, ok := produced[harness.Origin{Topic: topics[i], Partition: int(parts[i]), Offset: offsets[i]}]; ok && t.After(at) {
-			at = t
+		o := harness.Origin{Topic: topics[i], Partition: int(parts[i]), Offset: offsets[i]}
+		if t, ok := produced[o]; ok && t.After(at) {
+			at, last = t, o
 		}
 	}
-	return at, !at.IsZero()
+	return last, at, !at.IsZero()
 }
 
 // escalationLatencies measures, for the first webhook delivery of each
@@ -180,7 +245,7 @@ func escalationLatencies(ctx context.Context, s *vigilSetup, produced map[harnes
 				rows.Close()
 				return nil, len(ds), err
 			}
-			if t, ok := newest(produced, topics, parts, offsets); ok && t.After(last) {
+			if _, t, ok := newest(produced, topics, parts, offsets); ok && t.After(last) {
 				last = t
 			}
 		}

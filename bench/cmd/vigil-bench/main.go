@@ -34,6 +34,7 @@ type options struct {
 	pprofSeconds   int
 	partitions     int
 	latencySeconds int
+	latencyRate    float64
 	latencySet     int
 	latencySweep   []float64
 	runTimeout     time.Duration
@@ -69,6 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (int, err
 	fs.IntVar(&o.partitions, "partitions", 3, "partitions of every raw topic")
 	fs.IntVar(&o.latencySeconds, "latency-seconds", 60, "duration of the rate-limited run")
 	fs.IntVar(&o.latencySet, "latency-detections", 50, "detection set of the latency run (and of the ceiling-ratio target)")
+	fs.Float64Var(&o.latencyRate, "latency-rate", 0, "run the latency stage at this many events/s instead of half the maximum (for comparing changes; the 50 % target is then not measured)")
 	fs.StringVar(&sweep, "latency-sweep", "", "more latency runs at these fractions of the maximum rate, e.g. 0.25,0.75 (the 0.5 run is always made)")
 	fs.DurationVar(&o.runTimeout, "run-timeout", 10*time.Minute, "give up on a vigil run that has not stored every record after this long")
 	fs.StringVar(&o.policies, "policies", "policies", "the detection library the sets are built from")
