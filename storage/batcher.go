@@ -280,10 +280,15 @@ func (b *batcher) insertWithRetry(reqs []*request) error {
 const flushRows = 1024
 
 func (b *batcher) insertOnce(reqs []*request, token string) error {
-	timeout := max(b.cfg.QueryTimeout, time.Minute)
-	ctx, cancel := context.WithTimeout(b.abort, timeout)
-	defer cancel()
-	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(insertSettings(token, b.cfg.Cluster != "")))
+	// The context is the batcher's, which ends only when Close gives up,
+	// never one cancelled when this call returns: clickhouse-go's Send
+	// watches the context with a goroutine that closes the connection when
+	// it ends, and a cancel right after Send can reach that goroutine after
+	// the connection went back to the pool, closing it under another
+	// INSERT (seen under load: "use of closed network connection", and the
+	// server's side of the reset). A stuck server is bounded by the
+	// connection's read timeout instead.
+	ctx := clickhouse.Context(b.abort, clickhouse.WithSettings(insertSettings(token, b.cfg.Cluster != "")))
 	batch, err := b.conn.PrepareBatch(ctx, b.insert)
 	if err != nil {
 		return fmt.Errorf("prepare insert: %w", err)
