@@ -34,6 +34,10 @@ type Batch struct {
 	Records int
 	// DeadLettered of those Records went to the dead-letter topic.
 	DeadLettered int
+	// Release, when not nil, tells ingest that the sink's own work on the
+	// batch is done and it only waits for durability: the partition's next
+	// batch may start (see kafkagroup.Batch.Release).
+	Release func()
 }
 
 // Sink takes normalized events downstream. Process returns nil only when
@@ -173,7 +177,7 @@ func (in *Ingester) HandleBatch(ctx context.Context, b kafkagroup.Batch) error {
 		}
 	}
 	if len(events) > 0 || len(dead) < len(b.Messages) {
-		if err := in.sink.Process(ctx, Batch{Events: events, Records: len(b.Messages), DeadLettered: len(dead)}); err != nil {
+		if err := in.sink.Process(ctx, Batch{Events: events, Records: len(b.Messages), DeadLettered: len(dead), Release: b.Release}); err != nil {
 			in.m.sinkErrors.Inc()
 			return fmt.Errorf("sink batch of %s/%d at offset %d: %w", b.Topic, b.Partition, b.Messages[0].Offset, err)
 		}

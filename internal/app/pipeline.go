@@ -54,7 +54,16 @@ func (p *Pipeline) Process(ctx context.Context, b ingest.Batch) error {
 		if err != nil {
 			return fmt.Errorf("detect: %w", err)
 		}
-		return p.HandleAlerts(ctx, alerts)
+		if err := p.HandleAlerts(ctx, alerts); err != nil {
+			return err
+		}
+		// Detection is done and its alerts are durable: what is left is
+		// waiting for the events' INSERT, which must not keep the
+		// partition's next batch from being evaluated.
+		if b.Release != nil {
+			b.Release()
+		}
+		return nil
 	})
 	return g.Wait()
 }

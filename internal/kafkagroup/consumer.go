@@ -27,6 +27,14 @@ type Batch struct {
 	// state), and its effects were already made durable once. A batch is
 	// never part replay and part new.
 	Replay bool
+	// Release frees the batch's in-flight slot before HandleBatch returns.
+	// A handler whose own work is done and that only waits for it to
+	// become durable calls it, so that the partition's next batch starts
+	// meanwhile; the batch still holds back the commit until HandleBatch
+	// returns, and at most MaxPendingPerPartition batches of a partition
+	// are with the handler in all. Calling it more than once, or never, is
+	// fine; it is nil in batches built outside a Consumer.
+	Release func()
 }
 
 // Handler processes batches. HandleBatch returns nil only when everything

@@ -368,3 +368,69 @@ func TestRewinderReplaysBelowCommit(t *testing.T) {
 		t.Errorf("OffsetAtTime(future) = %d, %v; want 150", off, err)
 	}
 }
+
+// releaser releases every batch's slot at once and then blocks until
+// unblock is closed, recording how many batches it held at most.
+type releaser struct {
+	mu      sync.Mutex
+	held    int
+	maxHeld int
+	seen    int
+	unblock chan struct{}
+}
+
+func (r *releaser) HandleBatch(ctx context.Context, b kafkagroup.Batch) error {
+	r.mu.Lock()
+	r.held++
+	r.seen += len(b.Messages)
+	r.maxHeld = max(r.maxHeld, r.held)
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.held--
+		r.mu.Unlock()
+	}()
+	b.Release()
+	select {
+	case <-r.unblock:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (r *releaser) state() (held, maxHeld, seen int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.held, r.maxHeld, r.seen
+}
+
+func TestReleasedBatchesLetTheNextStartButHoldTheCommit(t *testing.T) {
+	env := testenv.Kafka(t)
+	topic := env.Topic(t, 1)
+	const n = 1000
+	produce(t, env.Brokers, topic, 0, n)
+
+	// One batch at work at a time, but a batch that released its slot only
+	// waits for durability: the next ones start, up to three pending.
+	h := &releaser{unblock: make(chan struct{})}
+	cfg := testConfig(env.Brokers, topic+"-g", topic)
+	cfg.InFlightPerPartition = 1
+	cfg.MaxPendingPerPartition = 3
+	_, stop := start(t, cfg, h, nil)
+	waitFor(t, "three pending batches", 30*time.Second, func() bool { held, _, _ := h.state(); return held == 3 })
+	time.Sleep(300 * time.Millisecond) // a fourth would have started by now
+	if _, maxHeld, _ := h.state(); maxHeld != 3 {
+		t.Fatalf("%d batches with the handler at once, want MaxPendingPerPartition = 3", maxHeld)
+	}
+	time.Sleep(2 * cfg.CommitInterval)
+	if got := env.Committed(t, cfg.GroupID, topic, 1)[0]; got > 0 {
+		t.Fatalf("committed %d while every batch so far is still pending", got)
+	}
+	close(h.unblock)
+	waitFor(t, "all records", 30*time.Second, func() bool { _, _, seen := h.state(); return seen == n })
+	stop()
+	if got := env.Committed(t, cfg.GroupID, topic, 1)[0]; got != n {
+		t.Fatalf("committed %d, want %d", got, n)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -78,12 +79,18 @@ func (p *partition) run(ctx, work context.Context) {
 	}
 	cfg := p.c.cfg
 	p.reader = kafka.NewReader(kafka.ReaderConfig{
-		Brokers:       cfg.Brokers,
-		Topic:         p.topic,
-		Partition:     p.id,
-		MinBytes:      cfg.FetchMinBytes,
-		MaxBytes:      cfg.MaxBatchBytes,
-		MaxWait:       cfg.FetchWait,
+		Brokers:   cfg.Brokers,
+		Topic:     p.topic,
+		Partition: p.id,
+		MinBytes:  cfg.FetchMinBytes,
+		MaxBytes:  cfg.MaxBatchBytes,
+		// kafka-go sets the read deadline MaxWait ahead and asks the broker
+		// to wait MaxWait minus a round-trip allowance of 1s (a quarter of
+		// MaxWait below 1s). MaxWait = FetchWait alone would leave 25ms for
+		// the answer to arrive, which a busy machine misses ("i/o timeout",
+		// a reconnect); this way the broker waits FetchWait and the answer
+		// has a second.
+		MaxWait:       cfg.FetchWait + time.Second,
 		QueueCapacity: min(100, cfg.MaxBatchRecords),
 		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) {
 			log.Warn("kafka reader", "detail", fmt.Sprintf(msg, args...))
@@ -94,9 +101,12 @@ func (p *partition) run(ctx, work context.Context) {
 	}
 	log.Info("partition assigned", "committed", p.committed, "start", start)
 
-	// At most InFlightPerPartition batches with the handler plus the one
-	// being cut: a slow handler stops the fetching.
+	// At most InFlightPerPartition batches at work in the handler, and
+	// MaxPendingPerPartition in all (with those that released their slot
+	// and wait to become durable), plus the one being cut: a slow handler
+	// stops the fetching.
 	slots := make(chan struct{}, cfg.InFlightPerPartition)
+	pending := make(chan struct{}, cfg.MaxPendingPerPartition)
 	var wg conc.WaitGroup
 fetch:
 	for {
@@ -105,18 +115,30 @@ fetch:
 			break
 		}
 		select {
-		case slots <- struct{}{}:
+		case pending <- struct{}{}:
 		case <-ctx.Done():
 			break fetch // the batch was not handed over: it is read again later
 		}
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			<-pending
+			break fetch
+		}
 		if ctx.Err() != nil {
 			<-slots
+			<-pending
 			break
 		}
 		ticket := p.wm.Load().dispatch(next)
 		p.batchRecords.Observe(float64(len(b.Messages)))
+		var release sync.Once
+		b.Release = func() { release.Do(func() { <-slots }) }
 		wg.Go(func() {
-			defer func() { <-slots }()
+			defer func() {
+				b.Release()
+				<-pending
+			}()
 			if p.handle(work, b, log) {
 				p.wm.Load().finish(ticket)
 				return
