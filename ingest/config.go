@@ -52,6 +52,10 @@ type Config struct {
 	// InFlightPerPartition batches of one partition may be with the sink
 	// at once; default 2.
 	InFlightPerPartition int `yaml:"in_flight_per_partition"`
+	// MaxPendingRecords bounds the records of a partition in the pipeline
+	// in all, counting batches whose alerts are done and that only wait for
+	// their events' INSERT; default in_flight_per_partition × batch_records.
+	MaxPendingRecords int `yaml:"max_pending_records"`
 	// CommitInterval is how often finished work is committed; default 1s.
 	CommitInterval time.Duration `yaml:"commit_interval"`
 	// StartFromNewest starts partitions without a committed offset at
@@ -137,6 +141,7 @@ func (c *Config) Validate() error {
 		{"batch_bytes", int64(c.BatchBytes)},
 		{"batch_wait", int64(c.BatchWait)},
 		{"in_flight_per_partition", int64(c.InFlightPerPartition)},
+		{"max_pending_records", int64(c.MaxPendingRecords)},
 		{"fetch_wait", int64(c.FetchWait)},
 		{"fetch_min_bytes", int64(c.FetchMinBytes)},
 		{"commit_interval", int64(c.CommitInterval)},
@@ -169,6 +174,7 @@ func (c *Config) groupConfig() kafkagroup.Config {
 		FetchWait:            c.FetchWait,
 		FetchMinBytes:        c.FetchMinBytes,
 		InFlightPerPartition: c.InFlightPerPartition,
+		MaxPendingRecords:    c.MaxPendingRecords,
 		CommitInterval:       c.CommitInterval,
 		StartFromNewest:      c.StartFromNewest,
 		SessionTimeout:       c.SessionTimeout,

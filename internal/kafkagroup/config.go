@@ -34,10 +34,14 @@ type Config struct {
 	// commit watermark stays contiguous). Set 1 for strictly sequential
 	// handling, as a stateful handler needs.
 	InFlightPerPartition int
-	// MaxPendingPerPartition bounds the batches of one partition that are
-	// with the handler, counting those that called Batch.Release and only
-	// wait to become durable; default 4 × InFlightPerPartition.
-	MaxPendingPerPartition int
+	// MaxPendingRecords bounds the records of one partition that are with
+	// the handler, counting batches that called Batch.Release and only wait
+	// to become durable; default InFlightPerPartition × MaxBatchRecords,
+	// the most a partition holds without Release. Records, not batches:
+	// while a backlog is read, batches are full and the bound keeps memory
+	// where it was; at a live rate batches are small and several can wait
+	// for durability while the next one is worked on.
+	MaxPendingRecords int
 	// CommitInterval is how often completed work is committed; default 1s.
 	// Work is also committed at the end of every generation and at shutdown.
 	CommitInterval time.Duration
@@ -92,7 +96,7 @@ func (c Config) withDefaults() Config {
 	setInt(&c.MaxBatchRecords, DefaultMaxBatchRecords)
 	setInt(&c.MaxBatchBytes, DefaultMaxBatchBytes)
 	setInt(&c.InFlightPerPartition, DefaultInFlightPerPartition)
-	setInt(&c.MaxPendingPerPartition, 4*c.InFlightPerPartition)
+	setInt(&c.MaxPendingRecords, c.InFlightPerPartition*c.MaxBatchRecords)
 	setDur(&c.MaxWait, DefaultMaxWait)
 	setDur(&c.FetchWait, DefaultFetchWait)
 	setInt(&c.FetchMinBytes, min(DefaultFetchMinBytes, c.MaxBatchBytes))
@@ -134,10 +138,7 @@ func (c Config) validate() error {
 	pos("max_batch_records", int64(c.MaxBatchRecords))
 	pos("max_batch_bytes", int64(c.MaxBatchBytes))
 	pos("in_flight_per_partition", int64(c.InFlightPerPartition))
-	pos("max_pending_per_partition", int64(c.MaxPendingPerPartition))
-	if c.MaxPendingPerPartition < c.InFlightPerPartition {
-		errs = append(errs, fmt.Errorf("max_pending_per_partition: %d is below in_flight_per_partition %d", c.MaxPendingPerPartition, c.InFlightPerPartition))
-	}
+	pos("max_pending_records", int64(c.MaxPendingRecords))
 	pos("max_wait", int64(c.MaxWait))
 	pos("fetch_wait", int64(c.FetchWait))
 	pos("fetch_min_bytes", int64(c.FetchMinBytes))

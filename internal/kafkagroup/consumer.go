@@ -31,8 +31,8 @@ type Batch struct {
 	// A handler whose own work is done and that only waits for it to
 	// become durable calls it, so that the partition's next batch starts
 	// meanwhile; the batch still holds back the commit until HandleBatch
-	// returns, and at most MaxPendingPerPartition batches of a partition
-	// are with the handler in all. Calling it more than once, or never, is
+	// returns, and at most MaxPendingRecords records of a partition are
+	// with the handler in all. Calling it more than once, or never, is
 	// fine; it is nil in batches built outside a Consumer.
 	Release func()
 }

@@ -370,24 +370,27 @@ func TestRewinderReplaysBelowCommit(t *testing.T) {
 }
 
 // releaser releases every batch's slot at once and then blocks until
-// unblock is closed, recording how many batches it held at most.
+// unblock is closed, recording how many batches and records it held at most.
 type releaser struct {
-	mu      sync.Mutex
-	held    int
-	maxHeld int
-	seen    int
-	unblock chan struct{}
+	mu         sync.Mutex
+	held       int
+	heldRecs   int
+	maxHeldRec int
+	seen       int
+	unblock    chan struct{}
 }
 
 func (r *releaser) HandleBatch(ctx context.Context, b kafkagroup.Batch) error {
 	r.mu.Lock()
 	r.held++
+	r.heldRecs += len(b.Messages)
 	r.seen += len(b.Messages)
-	r.maxHeld = max(r.maxHeld, r.held)
+	r.maxHeldRec = max(r.maxHeldRec, r.heldRecs)
 	r.mu.Unlock()
 	defer func() {
 		r.mu.Lock()
 		r.held--
+		r.heldRecs -= len(b.Messages)
 		r.mu.Unlock()
 	}()
 	b.Release()
@@ -399,10 +402,10 @@ func (r *releaser) HandleBatch(ctx context.Context, b kafkagroup.Batch) error {
 	}
 }
 
-func (r *releaser) state() (held, maxHeld, seen int) {
+func (r *releaser) state() (held, maxHeldRecords, seen int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.held, r.maxHeld, r.seen
+	return r.held, r.maxHeldRec, r.seen
 }
 
 func TestReleasedBatchesLetTheNextStartButHoldTheCommit(t *testing.T) {
@@ -412,16 +415,17 @@ func TestReleasedBatchesLetTheNextStartButHoldTheCommit(t *testing.T) {
 	produce(t, env.Brokers, topic, 0, n)
 
 	// One batch at work at a time, but a batch that released its slot only
-	// waits for durability: the next ones start, up to three pending.
+	// waits for durability: the next ones start, up to 250 records pending
+	// (batches of at most 100).
 	h := &releaser{unblock: make(chan struct{})}
 	cfg := testConfig(env.Brokers, topic+"-g", topic)
 	cfg.InFlightPerPartition = 1
-	cfg.MaxPendingPerPartition = 3
+	cfg.MaxPendingRecords = 250
 	_, stop := start(t, cfg, h, nil)
-	waitFor(t, "three pending batches", 30*time.Second, func() bool { held, _, _ := h.state(); return held == 3 })
-	time.Sleep(300 * time.Millisecond) // a fourth would have started by now
-	if _, maxHeld, _ := h.state(); maxHeld != 3 {
-		t.Fatalf("%d batches with the handler at once, want MaxPendingPerPartition = 3", maxHeld)
+	waitFor(t, "several pending batches", 30*time.Second, func() bool { held, _, _ := h.state(); return held >= 2 })
+	time.Sleep(500 * time.Millisecond) // more would have started by now
+	if held, maxRecs, _ := h.state(); maxRecs > 250 || maxRecs < 150 {
+		t.Fatalf("%d records in %d batches with the handler at once, want at most MaxPendingRecords = 250 and more than one batch's 100", maxRecs, held)
 	}
 	time.Sleep(2 * cfg.CommitInterval)
 	if got := env.Committed(t, cfg.GroupID, topic, 1)[0]; got > 0 {

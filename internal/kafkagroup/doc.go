@@ -16,7 +16,7 @@
 // fetcher (backpressure) instead of growing a queue. A handler that has
 // done its own work and only waits for durability calls Batch.Release: the
 // next batch starts, while the released one still holds the commit back
-// (at most Config.MaxPendingPerPartition batches per partition in all). One goroutine per
+// (at most Config.MaxPendingRecords records per partition in all). One goroutine per
 // generation commits watermarks every Config.CommitInterval. All of them are
 // owned by conc.WaitGroups and have ended when Run returns.
 //

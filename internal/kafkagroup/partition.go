@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 	"github.com/sourcegraph/conc"
+	"golang.org/x/sync/semaphore"
 )
 
 // partition is the worker of one assigned partition for one generation.
@@ -102,32 +103,34 @@ func (p *partition) run(ctx, work context.Context) {
 	log.Info("partition assigned", "committed", p.committed, "start", start)
 
 	// At most InFlightPerPartition batches at work in the handler, and
-	// MaxPendingPerPartition in all (with those that released their slot
-	// and wait to become durable), plus the one being cut: a slow handler
-	// stops the fetching.
+	// MaxPendingRecords records in all (with the batches that released
+	// their slot and wait to become durable), plus the batch being cut: a
+	// slow handler stops the fetching.
 	slots := make(chan struct{}, cfg.InFlightPerPartition)
-	pending := make(chan struct{}, cfg.MaxPendingPerPartition)
+	pending := semaphore.NewWeighted(int64(cfg.MaxPendingRecords))
 	var wg conc.WaitGroup
-fetch:
 	for {
 		b, next, ok := p.nextBatch(ctx, log)
 		if !ok {
 			break
 		}
-		select {
-		case pending <- struct{}{}:
-		case <-ctx.Done():
-			break fetch // the batch was not handed over: it is read again later
+		// A batch larger than the bound (a small bound, a huge batch) takes
+		// all of it rather than waiting forever.
+		weight := min(int64(len(b.Messages)), int64(cfg.MaxPendingRecords))
+		if pending.Acquire(ctx, weight) != nil {
+			break // the batch was not handed over: it is read again later
 		}
+		slot := false
 		select {
 		case slots <- struct{}{}:
+			slot = true
 		case <-ctx.Done():
-			<-pending
-			break fetch
 		}
 		if ctx.Err() != nil {
-			<-slots
-			<-pending
+			if slot {
+				<-slots
+			}
+			pending.Release(weight)
 			break
 		}
 		ticket := p.wm.Load().dispatch(next)
@@ -137,7 +140,7 @@ fetch:
 		wg.Go(func() {
 			defer func() {
 				b.Release()
-				<-pending
+				pending.Release(weight)
 			}()
 			if p.handle(work, b, log) {
 				p.wm.Load().finish(ticket)

@@ -101,7 +101,7 @@ func TestConfigDefaultsAndValidate(t *testing.T) {
 	if c.MaxBatchRecords != 2000 || c.MaxBatchBytes != 8<<20 || c.MaxWait != 200*time.Millisecond ||
 		c.InFlightPerPartition != 2 || c.CommitInterval != time.Second || !c.StartFromOldest ||
 		c.DrainTimeout != 20*time.Second || c.FetchWait != 100*time.Millisecond || c.FetchMinBytes != 256<<10 ||
-		c.MaxPendingPerPartition != 8 {
+		c.MaxPendingRecords != 2*2000 {
 		t.Fatalf("unexpected defaults: %+v", c)
 	}
 	// The broker never holds a fetch for more than a batch may carry.
@@ -117,7 +117,7 @@ func TestConfigDefaultsAndValidate(t *testing.T) {
 		{"no group", Config{Brokers: []string{"b"}, Topics: []string{"t"}}},
 		{"no topics", Config{Brokers: []string{"b"}, GroupID: "g"}},
 		{"negative batch", Config{Brokers: []string{"b"}, GroupID: "g", Topics: []string{"t"}, MaxBatchRecords: -1}},
-		{"pending below in flight", Config{Brokers: []string{"b"}, GroupID: "g", Topics: []string{"t"}, InFlightPerPartition: 4, MaxPendingPerPartition: 2}},
+		{"negative pending", Config{Brokers: []string{"b"}, GroupID: "g", Topics: []string{"t"}, MaxPendingRecords: -1}},
 		{"negative fetch wait", Config{Brokers: []string{"b"}, GroupID: "g", Topics: []string{"t"}, FetchWait: -time.Second}},
 		{"both starts", Config{Brokers: []string{"b"}, GroupID: "g", Topics: []string{"t"}, StartFromOldest: true, StartFromNewest: true}},
 		{"heartbeat above session", Config{Brokers: []string{"b"}, GroupID: "g", Topics: []string{"t"}, HeartbeatInterval: time.Minute}},

@@ -209,8 +209,11 @@ func newest(produced map[harness.Origin]time.Time, topics []string, parts []int3
 }
 
 // escalationLatencies measures, for the first webhook delivery of each
-// incident, from the produce time of the newest record cited by the alerts
-// of the incident's first stored version to the delivery's arrival.
+// incident, from the produce time of the newest record behind the incident
+// version that was confirmed (the first version with status confirmed: the
+// one that escalated) to the delivery's arrival. The records are found
+// through the version's event ids, so incidents built from building-block
+// signals, which have no alert rows, are measured too.
 func escalationLatencies(ctx context.Context, s *vigilSetup, produced map[harness.Origin]time.Time, ds []harness.Delivery) ([]time.Duration, int, error) {
 	first := map[string]time.Time{}
 	for _, d := range ds {
@@ -223,29 +226,27 @@ func escalationLatencies(ctx context.Context, s *vigilSetup, produced map[harnes
 	}
 	var out []time.Duration
 	for id, at := range first {
-		var alertIDs []string
-		err := s.conn.QueryRow(ctx, "SELECT alert_ids FROM incidents WHERE incident_id = ? ORDER BY version LIMIT 1", id).Scan(&alertIDs)
-		if err != nil || len(alertIDs) == 0 {
+		var eventIDs []string
+		err := s.conn.QueryRow(ctx, "SELECT event_ids FROM incidents WHERE incident_id = ? AND status = 'confirmed' ORDER BY version LIMIT 1", id).Scan(&eventIDs)
+		if err != nil || len(eventIDs) == 0 {
 			continue
 		}
-		// Only the alert rows stored before the delivery: a suppressed alert
-		// is re-emitted later with the records it folded since.
-		rows, err := s.conn.Query(ctx, "SELECT origin_topics, origin_partitions, origin_offsets FROM alerts WHERE alert_id IN ? AND stored_at <= fromUnixTimestamp64Milli(?)", alertIDs, at.UnixMilli())
+		rows, err := s.conn.Query(ctx, "SELECT origin_topic, origin_partition, origin_offset FROM events WHERE event_id IN ?", eventIDs)
 		if err != nil {
-			return nil, len(ds), fmt.Errorf("read alerts of incident %s: %w", id, err)
+			return nil, len(ds), fmt.Errorf("read events of incident %s: %w", id, err)
 		}
 		var last time.Time
 		for rows.Next() {
 			var (
-				topics  []string
-				parts   []int32
-				offsets []int64
+				topic  string
+				part   int32
+				offset int64
 			)
-			if err := rows.Scan(&topics, &parts, &offsets); err != nil {
+			if err := rows.Scan(&topic, &part, &offset); err != nil {
 				rows.Close()
 				return nil, len(ds), err
 			}
-			if _, t, ok := newest(produced, topics, parts, offsets); ok && t.After(last) {
+			if t, ok := produced[harness.Origin{Topic: topic, Partition: int(part), Offset: offset}]; ok && t.After(last) {
 				last = t
 			}
 		}
