@@ -210,10 +210,13 @@ func newest(produced map[harness.Origin]time.Time, topics []string, parts []int3
 
 // escalationLatencies measures, for the first webhook delivery of each
 // incident, from the produce time of the newest record behind the incident
-// version that was confirmed (the first version with status confirmed: the
-// one that escalated) to the delivery's arrival. The records are found
-// through the version's event ids, so incidents built from building-block
-// signals, which have no alert rows, are measured too.
+// version that was confirmed (the first version with status confirmed) and
+// produced before the delivery arrived, to the delivery's arrival. The
+// outbox is written before the confirmed version, which correlation may
+// meanwhile have grown with newer records: those cannot have caused the
+// delivery and are left out. The records are found through the version's
+// event ids, so incidents built from building-block signals, which have no
+// alert rows, are measured too.
 func escalationLatencies(ctx context.Context, s *vigilSetup, produced map[harness.Origin]time.Time, ds []harness.Delivery) ([]time.Duration, int, error) {
 	first := map[string]time.Time{}
 	for _, d := range ds {
@@ -246,7 +249,7 @@ func escalationLatencies(ctx context.Context, s *vigilSetup, produced map[harnes
 				rows.Close()
 				return nil, len(ds), err
 			}
-			if t, ok := produced[harness.Origin{Topic: topic, Partition: int(part), Offset: offset}]; ok && t.After(last) {
+			if t, ok := produced[harness.Origin{Topic: topic, Partition: int(part), Offset: offset}]; ok && t.After(last) && t.Before(at) {
 				last = t
 			}
 		}
