@@ -131,6 +131,14 @@ routes:
 			m.IdempotencyKey != h.Get(HeaderIdempotencyKey) || !m.Incident.NotifyBy.Equal(t0.Add(72*time.Hour)) {
 			t.Fatalf("body: %+v", m)
 		}
+		// The version the page was decided on: the confirmed one.
+		inc, err := st.Incident(ctx, "inc-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Incident.Version == 0 || m.Incident.Version != inc.Version || inc.Status != event.StatusConfirmed {
+			t.Fatalf("message carries version %d; stored incident is version %d (%s)", m.Incident.Version, inc.Version, inc.Status)
+		}
 	})
 	t.Run("pagerduty", func(t *testing.T) {
 		if len(pd.bodies) != 1 {

@@ -26,5 +26,7 @@
 // it again and writes deliveries with the same keys, which storage keeps
 // once (highest Version wins, and a re-created row has the lowest version).
 // A crash between sending and recording a delivery sends it again with the
-// same Idempotency-Key, so receivers can drop the repeat.
+// same Idempotency-Key, so receivers can drop the repeat. Every message
+// names the incident version it was decided on (incident.version): the
+// evidence behind a page is that version's row in the incidents table.
 package escalate

@@ -92,6 +92,10 @@ type MessageIncident struct {
 	LastSeen   time.Time      `json:"last_seen"`
 	DeclaredAt time.Time      `json:"declared_at,omitzero"`
 	NotifyBy   time.Time      `json:"notify_by,omitzero"`
+	// Version is the incident version the delivery was decided on: a
+	// receiver can tell a newer state from a retry, and the evidence behind
+	// the page is that version's row in ClickHouse.
+	Version uint64 `json:"version"`
 }
 
 // newDeliveries builds one pending delivery per target of a chain level.
@@ -118,7 +122,7 @@ func (c *Config) deliveriesTo(inc event.Incident, targets []string, kind string,
 				Severity: inc.Severity, Confidence: inc.Confidence, Status: inc.Status,
 				Rule: inc.Rule, Kind: inc.Kind, Entities: inc.Entities, Techniques: inc.Techniques,
 				Tactics: inc.Tactics, FirstSeen: inc.FirstSeen, LastSeen: inc.LastSeen,
-				DeclaredAt: inc.DeclaredAt, NotifyBy: inc.NotifyBy,
+				DeclaredAt: inc.DeclaredAt, NotifyBy: inc.NotifyBy, Version: inc.Version,
 			},
 		}
 		body, err := renderBody(t.Type, msg)

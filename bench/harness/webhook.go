@@ -17,6 +17,7 @@ type Delivery struct {
 	IncidentID string
 	Tenant     string
 	Rule       string
+	Version    uint64 // the incident version the delivery was decided on
 }
 
 // Receiver is a local webhook endpoint (127.0.0.1, random port) that
@@ -69,15 +70,17 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	var msg struct {
 		Kind     string `json:"kind"`
 		Incident struct {
-			ID     string `json:"id"`
-			Tenant string `json:"tenant"`
-			Rule   string `json:"rule"`
+			ID      string `json:"id"`
+			Tenant  string `json:"tenant"`
+			Rule    string `json:"rule"`
+			Version uint64 `json:"version"`
 		} `json:"incident"`
 	}
 	_ = json.Unmarshal(body, &msg) // an unknown body still counts as a delivery
 	d := Delivery{
 		At: at, Key: req.Header.Get("Idempotency-Key"), Kind: msg.Kind,
 		IncidentID: msg.Incident.ID, Tenant: msg.Incident.Tenant, Rule: msg.Incident.Rule,
+		Version: msg.Incident.Version,
 	}
 	r.mu.Lock()
 	r.got = append(r.got, d)

@@ -14,7 +14,7 @@ func TestReceiver(t *testing.T) {
 		t.Fatalf("URL %s is not on loopback", r.URL())
 	}
 	before := time.Now()
-	body := `{"idempotency_key":"k1","kind":"declared","incident":{"id":"inc-1","tenant":"acme","rule":"r"}}`
+	body := `{"idempotency_key":"k1","kind":"declared","incident":{"id":"inc-1","tenant":"acme","rule":"r","version":3}}`
 	req, _ := http.NewRequest(http.MethodPost, r.URL(), strings.NewReader(body))
 	req.Header.Set("Idempotency-Key", "k1")
 	resp, err := http.DefaultClient.Do(req)
@@ -35,7 +35,7 @@ func TestReceiver(t *testing.T) {
 		t.Fatalf("%d deliveries, want 2", len(got))
 	}
 	d := got[0]
-	if d.IncidentID != "inc-1" || d.Kind != "declared" || d.Tenant != "acme" || d.Key != "k1" {
+	if d.IncidentID != "inc-1" || d.Kind != "declared" || d.Tenant != "acme" || d.Key != "k1" || d.Version != 3 {
 		t.Errorf("delivery %+v", d)
 	}
 	if d.At.Before(before) || time.Since(d.At) > time.Minute {

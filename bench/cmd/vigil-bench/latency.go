@@ -210,27 +210,25 @@ func newest(produced map[harness.Origin]time.Time, topics []string, parts []int3
 
 // escalationLatencies measures, for the first webhook delivery of each
 // incident, from the produce time of the newest record behind the incident
-// version that was confirmed (the first version with status confirmed) and
-// produced before the delivery arrived, to the delivery's arrival. The
-// outbox is written before the confirmed version, which correlation may
-// meanwhile have grown with newer records: those cannot have caused the
-// delivery and are left out. The records are found through the version's
+// version the delivery was decided on (the message's incident.version) to
+// the delivery's arrival. The records are found through that version's
 // event ids, so incidents built from building-block signals, which have no
 // alert rows, are measured too.
 func escalationLatencies(ctx context.Context, s *vigilSetup, produced map[harness.Origin]time.Time, ds []harness.Delivery) ([]time.Duration, int, error) {
-	first := map[string]time.Time{}
+	first := map[string]harness.Delivery{}
 	for _, d := range ds {
 		if d.IncidentID == "" {
 			continue
 		}
-		if t, ok := first[d.IncidentID]; !ok || d.At.Before(t) {
-			first[d.IncidentID] = d.At
+		if f, ok := first[d.IncidentID]; !ok || d.At.Before(f.At) {
+			first[d.IncidentID] = d
 		}
 	}
 	var out []time.Duration
-	for id, at := range first {
+	for id, d := range first {
+		at := d.At
 		var eventIDs []string
-		err := s.conn.QueryRow(ctx, "SELECT event_ids FROM incidents WHERE incident_id = ? AND status = 'confirmed' ORDER BY version LIMIT 1", id).Scan(&eventIDs)
+		err := s.conn.QueryRow(ctx, "SELECT event_ids FROM incidents WHERE incident_id = ? AND version = ? LIMIT 1", id, d.Version).Scan(&eventIDs)
 		if err != nil || len(eventIDs) == 0 {
 			continue
 		}
@@ -249,7 +247,7 @@ func escalationLatencies(ctx context.Context, s *vigilSetup, produced map[harnes
 				rows.Close()
 				return nil, len(ds), err
 			}
-			if t, ok := produced[harness.Origin{Topic: topic, Partition: int(part), Offset: offset}]; ok && t.After(last) && t.Before(at) {
+			if t, ok := produced[harness.Origin{Topic: topic, Partition: int(part), Offset: offset}]; ok && t.After(last) {
 				last = t
 			}
 		}
