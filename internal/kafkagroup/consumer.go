@@ -33,7 +33,10 @@ type Batch struct {
 	// meanwhile; the batch still holds back the commit until HandleBatch
 	// returns, and at most MaxPendingRecords records of a partition are
 	// with the handler in all. Calling it more than once, or never, is
-	// fine; it is nil in batches built outside a Consumer.
+	// fine; it is nil in batches built outside a Consumer. A batch that
+	// fails after Release is retried without taking a slot again; its
+	// records still count against MaxPendingRecords, which keeps memory
+	// bounded.
 	Release func()
 }
 
