@@ -39,13 +39,7 @@ func (b *bench) latency(ctx context.Context, res *harness.Result, name string, r
 	p := &harness.Producer{Brokers: b.brokers, Topic: func(r gen.Record) string { return s.raw[r.Source] }, Rate: rate, Track: true}
 	b.log.Info("latency run", "rate", int(rate), "records", n)
 	if pprof {
-		go func() {
-			select {
-			case <-ctx.Done():
-			case <-time.After(5 * time.Second):
-				b.profile(ctx, s, res)
-			}
-		}()
+		defer b.profileAfter(ctx, s, res, 5*time.Second)()
 	}
 	st, err := p.Produce(ctx, g, n)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/sourcegraph/conc"
 
 	"github.com/vigil-soc/vigil/bench/gen"
 	"github.com/vigil-soc/vigil/bench/harness"
@@ -145,7 +146,7 @@ func (b *bench) vigilThroughput(ctx context.Context, detections int, res *harnes
 	defer b.stop(s, throughputProblems{t})
 	t.StartupSeconds = round(s.ready.Sub(s.started).Seconds(), 3)
 	if pprof {
-		go b.profile(ctx, s, res)
+		defer b.profileAfter(ctx, s, res, 0)()
 	}
 	before, err := harness.ReadProc(s.proc.Pid)
 	if err != nil {
@@ -265,6 +266,22 @@ func (b *bench) settle(ctx context.Context, s *vigilSetup) {
 		case <-time.After(time.Second):
 		}
 	}
+}
+
+// profileAfter profiles the run from delay on, while it goes on. The
+// returned wait blocks until the profiles are saved: deferred after the
+// run's stop is deferred, it keeps vigil running until then and the result
+// complete before it is written.
+func (b *bench) profileAfter(ctx context.Context, s *vigilSetup, res *harness.Result, delay time.Duration) (wait func()) {
+	var wg conc.WaitGroup
+	wg.Go(func() {
+		select {
+		case <-ctx.Done():
+		case <-time.After(delay):
+			b.profile(ctx, s, res)
+		}
+	})
+	return wg.Wait
 }
 
 // profile fetches a CPU profile and then an allocation profile while the
