@@ -27,6 +27,8 @@
 // once (highest Version wins, and a re-created row has the lowest version).
 // A crash between sending and recording a delivery sends it again with the
 // same Idempotency-Key, so receivers can drop the repeat. Every message
-// names the incident version it was decided on (incident.version): the
-// evidence behind a page is that version's row in the incidents table.
+// names the incident version it was decided on (incident.version), so a
+// receiver can tell a newer state from a repeat. (The incidents table keeps
+// the newest version of an incident once parts merge; every change stays
+// in incident_timeline.)
 package escalate

@@ -93,8 +93,7 @@ type MessageIncident struct {
 	DeclaredAt time.Time      `json:"declared_at,omitzero"`
 	NotifyBy   time.Time      `json:"notify_by,omitzero"`
 	// Version is the incident version the delivery was decided on: a
-	// receiver can tell a newer state from a retry, and the evidence behind
-	// the page is that version's row in ClickHouse.
+	// receiver can tell a newer state from a retry.
 	Version uint64 `json:"version"`
 }
 
