@@ -54,16 +54,14 @@ func (p *Pipeline) Process(ctx context.Context, b ingest.Batch) error {
 		if err != nil {
 			return fmt.Errorf("detect: %w", err)
 		}
-		if err := p.HandleAlerts(ctx, alerts); err != nil {
-			return err
-		}
-		// Detection is done and its alerts are durable: what is left is
-		// waiting for the events' INSERT, which must not keep the
-		// partition's next batch from being evaluated.
+		// The batch's work is done; what is left is waiting for INSERTs
+		// and the correlate topic, which must not keep the partition's
+		// next batch from being evaluated. The batch still holds the
+		// commit back until all of it is durable.
 		if b.Release != nil {
 			b.Release()
 		}
-		return nil
+		return p.HandleAlerts(ctx, alerts)
 	})
 	return g.Wait()
 }

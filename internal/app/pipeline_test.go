@@ -46,9 +46,9 @@ type nopPublisher struct{}
 
 func (nopPublisher) Publish(context.Context, []event.Alert) error { return nil }
 
-func TestProcessReleasesOnceAlertsAreDurable(t *testing.T) {
+func TestProcessReleasesOnceDetectionIsDone(t *testing.T) {
 	evs := []event.Event{{Event: event.Meta{ID: "e1"}}}
-	t.Run("released while the events INSERT is pending", func(t *testing.T) {
+	t.Run("released while the INSERTs are pending", func(t *testing.T) {
 		store := &slowEvents{events: make(chan struct{})}
 		p := &Pipeline{Detector: oneAlertDetector{}, Store: store, Publisher: nopPublisher{}}
 		released := make(chan struct{})
@@ -59,10 +59,7 @@ func TestProcessReleasesOnceAlertsAreDurable(t *testing.T) {
 		select {
 		case <-released:
 		case <-time.After(10 * time.Second):
-			t.Fatal("the batch was not released while only the events were pending")
-		}
-		if store.alerts.Load() != 1 {
-			t.Fatal("released before the alert was stored")
+			t.Fatal("the batch was not released while only its INSERTs were pending")
 		}
 		select {
 		case err := <-done:
@@ -73,18 +70,35 @@ func TestProcessReleasesOnceAlertsAreDurable(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
+		if store.alerts.Load() != 1 {
+			t.Fatal("Process returned before the alert was stored")
+		}
 	})
-	t.Run("not released when the alerts fail", func(t *testing.T) {
+	t.Run("an alert failure still fails the batch", func(t *testing.T) {
 		store := &slowEvents{events: make(chan struct{}), alertsErr: errors.New("clickhouse down")}
 		close(store.events)
 		p := &Pipeline{Detector: oneAlertDetector{}, Store: store, Publisher: nopPublisher{}}
-		var released atomic.Bool
-		err := p.Process(t.Context(), ingest.Batch{Events: evs, Records: 1, Release: func() { released.Store(true) }})
+		err := p.Process(t.Context(), ingest.Batch{Events: evs, Records: 1, Release: func() {}})
 		if err == nil {
 			t.Fatal("Process succeeded although the alerts were not stored")
 		}
+	})
+	t.Run("not released when detection fails", func(t *testing.T) {
+		store := &slowEvents{events: make(chan struct{})}
+		close(store.events)
+		p := &Pipeline{Detector: failingDetector{}, Store: store, Publisher: nopPublisher{}}
+		var released atomic.Bool
+		if err := p.Process(t.Context(), ingest.Batch{Events: evs, Records: 1, Release: func() { released.Store(true) }}); err == nil {
+			t.Fatal("Process succeeded although detection failed")
+		}
 		if released.Load() {
-			t.Fatal("released although its alerts failed")
+			t.Fatal("released although detection failed")
 		}
 	})
+}
+
+type failingDetector struct{}
+
+func (failingDetector) Detect(context.Context, []event.Event) ([]event.Alert, error) {
+	return nil, errors.New("policy set not loaded")
 }
