@@ -81,6 +81,10 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, reg prometheus.R
 
 // options builds the client options; database "" connects to the server's
 // default database (every statement of the store names its database).
+// maxConns bounds the pool; every connection may also stay idle, so that
+// one is never closed and reopened between two INSERTs under load.
+const maxConns = 16
+
 func (c *Config) options(database string) *clickhouse.Options {
 	proto := clickhouse.Native
 	if c.Protocol == "http" {
@@ -95,8 +99,8 @@ func (c *Config) options(database string) *clickhouse.Options {
 		},
 		DialTimeout:     c.DialTimeout,
 		ReadTimeout:     max(c.QueryTimeout, time.Minute),
-		MaxOpenConns:    16,
-		MaxIdleConns:    16,
+		MaxOpenConns:    maxConns,
+		MaxIdleConns:    maxConns,
 		ConnMaxLifetime: time.Hour,
 		ClientInfo: clickhouse.ClientInfo{Products: []struct {
 			Name    string

@@ -220,7 +220,6 @@ func escalationLatencies(ctx context.Context, s *vigilSetup, produced map[harnes
 	}
 	var out []time.Duration
 	for id, d := range first {
-		at := d.At
 		var eventIDs []string
 		err := s.conn.QueryRow(ctx, "SELECT event_ids FROM incidents WHERE incident_id = ? AND version = ? LIMIT 1", id, d.Version).Scan(&eventIDs)
 		if err != nil || len(eventIDs) == 0 {
@@ -247,7 +246,7 @@ func escalationLatencies(ctx context.Context, s *vigilSetup, produced map[harnes
 		}
 		rows.Close()
 		if !last.IsZero() {
-			out = append(out, at.Sub(last))
+			out = append(out, d.At.Sub(last))
 		}
 	}
 	return out, len(ds), nil
