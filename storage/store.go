@@ -79,11 +79,12 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, reg prometheus.R
 	return s, nil
 }
 
-// options builds the client options; database "" connects to the server's
-// default database (every statement of the store names its database).
 // maxConns bounds the pool; every connection may also stay idle, so that
 // one is never closed and reopened between two INSERTs under load.
 const maxConns = 16
+
+// options builds the client options; database "" connects to the server's
+// default database (every statement of the store names its database).
 
 func (c *Config) options(database string) *clickhouse.Options {
 	proto := clickhouse.Native
