@@ -85,7 +85,6 @@ const maxConns = 16
 
 // options builds the client options; database "" connects to the server's
 // default database (every statement of the store names its database).
-
 func (c *Config) options(database string) *clickhouse.Options {
 	proto := clickhouse.Native
 	if c.Protocol == "http" {
