@@ -29,7 +29,7 @@ func TestMigrations(t *testing.T) {
 		if n, v := migrated(); n != uint64(latest) || v != uint64(latest) {
 			t.Errorf("schema_migrations: %d rows, max %d; want %d", n, v, latest)
 		}
-		for _, table := range []string{"events", "alerts", "incidents", "incident_timeline", "deliveries",
+		for _, table := range []string{"events", "alerts", "incidents", "incident_versions", "incident_timeline", "deliveries",
 			"incidents_latest", "incident_evidence", "alerts_per_detection_daily", "top_entities_by_risk"} {
 			var n uint64
 			if err := s.conn.QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = ? AND name = ?", db, table).Scan(&n); err != nil || n != 1 {

@@ -136,12 +136,12 @@ func (s *Store) ListIncidents(ctx context.Context, f IncidentFilter) ([]event.In
 		args = append(args, int8(f.MinSeverity))
 	}
 	if !f.Since.IsZero() {
-		where = append(where, "last_seen >= ?")
-		args = append(args, f.Since)
+		where = append(where, "last_seen >= "+msParam)
+		args = append(args, f.Since.UnixMilli())
 	}
 	if !f.Until.IsZero() {
-		where = append(where, "first_seen <= ?")
-		args = append(args, f.Until)
+		where = append(where, "first_seen <= "+msParam)
+		args = append(args, f.Until.UnixMilli())
 	}
 	limit := f.Limit
 	if limit <= 0 {
@@ -276,7 +276,7 @@ func (s *Store) Alerts(ctx context.Context, ids []string) ([]event.Alert, error)
 // RecentAlerts returns the alerts last seen at or after since, for every
 // tenant (for example to warm correlation state).
 func (s *Store) RecentAlerts(ctx context.Context, since time.Time) ([]event.Alert, error) {
-	return s.queryAlerts(ctx, "last_seen >= ?", since)
+	return s.queryAlerts(ctx, "last_seen >= "+msParam, since.UnixMilli())
 }
 
 // Events returns the stored events with the given ids, in timestamp order.
@@ -377,6 +377,12 @@ type deliveryRow struct {
 	Version       uint64    `ch:"version"`
 }
 
+// msParam is a time parameter passed as Unix milliseconds (time.UnixMilli):
+// clickhouse-go binds a time.Time argument with whole seconds, so a
+// comparison with a DateTime64(3) column would be off by up to a second
+// (a delivery written at .311 would not be due at .900 of the same second).
+const msParam = "fromUnixTimestamp64Milli(?, 'UTC')"
+
 // PendingDeliveries returns outbox rows whose latest state is pending and
 // due (next_attempt_at <= due), earliest first, at most limit (default 100).
 func (s *Store) PendingDeliveries(ctx context.Context, due time.Time, limit int) ([]event.Delivery, error) {
@@ -389,8 +395,8 @@ func (s *Store) PendingDeliveries(ctx context.Context, due time.Time, limit int)
 	// pending must not come back.
 	rows, err := s.query(ctx, "SELECT tenant, delivery_key, incident_id, target, kind, level, status, attempts,"+
 		" next_attempt_at, last_error, payload, created_at, updated_at, version FROM "+s.table("deliveries")+
-		" FINAL WHERE status = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, delivery_key LIMIT ?",
-		event.DeliveryPending, due, limit)
+		" FINAL WHERE status = ? AND next_attempt_at <= "+msParam+" ORDER BY next_attempt_at, delivery_key LIMIT ?",
+		event.DeliveryPending, due.UnixMilli(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("query pending deliveries: %w", err)
 	}

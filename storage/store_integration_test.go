@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -123,6 +124,28 @@ func TestRoundTripAlertsIncidentsTimelineDeliveries(t *testing.T) {
 		t.Fatal(err)
 	}
 	jsonEq(t, "incident", got, v2)
+	// incidents keeps the newest version once merged; incident_versions
+	// keeps both, the retried version once.
+	if err := s.WriteIncidents(ctx, []event.Incident{v2}); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"incidents", "incident_versions"} {
+		if err := s.conn.Exec(ctx, "OPTIMIZE TABLE "+s.table(table)+" FINAL"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var versions []uint64
+	if err := s.conn.QueryRow(ctx, "SELECT groupArray(version) FROM (SELECT version FROM "+s.table("incident_versions")+
+		" WHERE incident_id = 'inc-1' ORDER BY version)").Scan(&versions); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(versions, []uint64{1, 2}) {
+		t.Errorf("incident_versions of inc-1: %v, want [1 2]", versions)
+	}
+	var kept uint64
+	if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+s.table("incidents")+" WHERE incident_id = 'inc-1'").Scan(&kept); err != nil || kept != 1 {
+		t.Errorf("incidents keeps %d rows of inc-1 after a merge (%v), want 1", kept, err)
+	}
 	if _, err := s.Incident(ctx, "nope"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Incident(nope) = %v, want ErrNotFound", err)
 	}
@@ -190,4 +213,64 @@ func TestRoundTripAlertsIncidentsTimelineDeliveries(t *testing.T) {
 		t.Fatal(err)
 	}
 	jsonEq(t, "pending deliveries after delivery", pending, []event.Delivery{d2})
+}
+
+// TestTimeFiltersToTheMillisecond checks the reads that filter on a time
+// argument at the columns' precision: a delivery written at .311 is due at
+// .411 of the same second, an alert last seen at .311 is recent since .311
+// and not since .312.
+func TestTimeFiltersToTheMillisecond(t *testing.T) {
+	s, _, _ := testStore(t)
+	ctx := ctxT(t)
+	at := time.Date(2026, 5, 6, 7, 8, 9, 311e6, time.UTC)
+	d := event.Delivery{Key: "inc-ms/hook/escalation", IncidentID: "inc-ms", Tenant: "acme", Target: "hook",
+		Kind: "escalation", Status: event.DeliveryPending, NextAttemptAt: at, CreatedAt: at, UpdatedAt: at, Version: 1}
+	if err := s.WriteDeliveries(ctx, []event.Delivery{d}); err != nil {
+		t.Fatal(err)
+	}
+	a := event.Alert{ID: "al-ms", Tenant: "acme", DetectionID: "x", Severity: event.SeverityLow, Timestamp: at, LastSeen: at, Count: 1, DetectedAt: at}
+	if err := s.WriteAlerts(ctx, []event.Alert{a}); err != nil {
+		t.Fatal(err)
+	}
+	inc := event.Incident{ID: "inc-ms", Tenant: "acme", Status: event.StatusCandidate, FirstSeen: at, LastSeen: at, CreatedAt: at, UpdatedAt: at, Version: 1}
+	if err := s.WriteIncidents(ctx, []event.Incident{inc}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		read func() (int, error)
+		want int
+	}{
+		{"delivery due 100ms later", func() (int, error) {
+			p, err := s.PendingDeliveries(ctx, at.Add(100*time.Millisecond), 10)
+			return len(p), err
+		}, 1},
+		{"delivery not due 1ms before", func() (int, error) {
+			p, err := s.PendingDeliveries(ctx, at.Add(-time.Millisecond), 10)
+			return len(p), err
+		}, 0},
+		{"alert recent since its last_seen", func() (int, error) { l, err := s.RecentAlerts(ctx, at); return len(l), err }, 1},
+		{"alert not recent since 1ms later", func() (int, error) {
+			l, err := s.RecentAlerts(ctx, at.Add(time.Millisecond))
+			return len(l), err
+		}, 0},
+		{"incident until its first_seen", func() (int, error) {
+			l, err := s.ListIncidents(ctx, IncidentFilter{Until: at})
+			return len(l), err
+		}, 1},
+		{"incident not until 1ms before", func() (int, error) {
+			l, err := s.ListIncidents(ctx, IncidentFilter{Until: at.Add(-time.Millisecond)})
+			return len(l), err
+		}, 0},
+		{"incident since 1ms later", func() (int, error) {
+			l, err := s.ListIncidents(ctx, IncidentFilter{Since: at.Add(time.Millisecond)})
+			return len(l), err
+		}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if n, err := tc.read(); err != nil || n != tc.want {
+				t.Errorf("got %d, %v; want %d", n, err, tc.want)
+			}
+		})
+	}
 }
