@@ -45,6 +45,8 @@ type Dispatcher struct {
 	rand     func() float64
 	m        *Metrics
 	log      *slog.Logger
+	// wake asks Run for a poll now: the outbox has new deliveries.
+	wake chan struct{}
 }
 
 // NewDispatcher builds a Dispatcher and its senders.
@@ -53,7 +55,7 @@ func NewDispatcher(cfg Config, store Store, declared DeclaredLister, opts Dispat
 		return nil, err
 	}
 	d := &Dispatcher{cfg: cfg, store: store, declared: declared, now: opts.Now, rand: opts.Rand, m: opts.Metrics, log: opts.Logger,
-		senders: map[string]Sender{}}
+		senders: map[string]Sender{}, wake: make(chan struct{}, 1)}
 	if d.now == nil {
 		d.now = time.Now
 	}
@@ -102,16 +104,33 @@ func (d *Dispatcher) Close() error {
 	return errors.Join(errs...)
 }
 
-// Run polls the outbox and the deadlines every PollInterval until ctx is
-// done. In-flight sends finish; what is not recorded stays pending and is
-// sent again (same idempotency key) by the next process.
+// Wake makes Run poll the outbox now instead of at its next tick. The
+// Manager calls it (Options.OutboxWritten) once deliveries are in the
+// outbox, so a page goes out as soon as it is durable, not up to a
+// PollInterval later. It never blocks: wakes that arrive during a poll
+// fold into one more poll.
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run polls the outbox and the deadlines every PollInterval, and when
+// woken, until ctx is done. In-flight sends finish; what is not recorded
+// stays pending and is sent again (same idempotency key) by the next
+// process.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	t := time.NewTicker(d.cfg.PollInterval)
 	defer t.Stop()
-	for {
+	for ticked := true; ; {
 		now := d.now()
-		if err := d.Tick(ctx, now); err != nil && ctx.Err() == nil {
-			d.log.Error("check deadlines", "err", err)
+		// Deadlines are hours apart: they are checked on the ticker
+		// only, so that a wake-up reads nothing but the outbox.
+		if ticked {
+			if err := d.Tick(ctx, now); err != nil && ctx.Err() == nil {
+				d.log.Error("check deadlines", "err", err)
+			}
 		}
 		for {
 			n, err := d.Dispatch(ctx, now)
@@ -127,6 +146,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+			ticked = true
+		case <-d.wake:
+			ticked = false
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -529,4 +530,67 @@ func seriesCount(t testing.TB, g prometheus.Gatherer, name string) int {
 		}
 	}
 	return 0
+}
+
+// pollCountingStore counts the dispatcher's outbox polls.
+type pollCountingStore struct {
+	*escalatetest.Store
+	polls atomic.Int32
+}
+
+func (p *pollCountingStore) PendingDeliveries(ctx context.Context, due time.Time, limit int) ([]event.Delivery, error) {
+	defer p.polls.Add(1)
+	return p.Store.PendingDeliveries(ctx, due, limit)
+}
+
+// TestOutboxWriteWakesTheDispatcher checks that a declared incident's page
+// goes out without waiting for the next poll: the poll interval here is an
+// hour, so only the manager's wake-up can deliver it within the test.
+func TestOutboxWriteWakesTheDispatcher(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	hook := newReceiver(t, "")
+	cfg := testConfig(t, `
+poll_interval: 1h
+targets:
+  - {name: hook, type: webhook, url: "`+hook.srv.URL+`"}
+routes:
+  - {name: all, chain: [{targets: [hook]}]}
+`)
+	st := &pollCountingStore{Store: escalatetest.New()}
+	clk := newClock(t0)
+	disp, err := NewDispatcher(cfg, st, st.Declared, DispatcherOptions{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer disp.Close()
+	mg, err := NewManager(ctx, cfg, st, Options{Now: clk.Now, OutboxWritten: disp.Wake,
+		IsNotFound: func(err error) bool { return errors.Is(err, escalatetest.ErrNotFound) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- disp.Run(ctx) }()
+	waitFor(t, "the dispatcher's first poll", func() bool { return st.polls.Load() >= 1 })
+
+	if err := mg.Observe(ctx, []event.Incident{candidate("inc-1", event.SeverityCritical, 95, "a1")}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the page", func() bool { _, total := hook.counts(); return total == 1 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitFor polls cond until it holds; the limit is far above what the
+// work needs and only ends a test that would otherwise hang.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(30 * time.Second); !cond(); {
+		if time.Now().After(end) {
+			t.Fatalf("waited 30 s for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }

@@ -38,6 +38,9 @@ type Options struct {
 	IsNotFound func(error) bool
 	Metrics    *Metrics
 	Logger     *slog.Logger
+	// OutboxWritten is called after deliveries were written to the
+	// outbox; the service passes its Dispatcher's Wake.
+	OutboxWritten func()
 }
 
 // Manager runs the incident lifecycle: it merges candidate incidents from
@@ -52,6 +55,7 @@ type Manager struct {
 	policy     atomic.Pointer[Policy]
 	m          *Metrics
 	log        *slog.Logger
+	written    func()
 	locks      [64]sync.Mutex
 }
 
@@ -61,7 +65,8 @@ func NewManager(ctx context.Context, cfg Config, store Store, opts Options) (*Ma
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	mg := &Manager{cfg: cfg, store: store, now: opts.Now, isNotFound: opts.IsNotFound, m: opts.Metrics, log: opts.Logger}
+	mg := &Manager{cfg: cfg, store: store, now: opts.Now, isNotFound: opts.IsNotFound, m: opts.Metrics, log: opts.Logger,
+		written: opts.OutboxWritten}
 	if mg.now == nil {
 		mg.now = time.Now
 	}
@@ -339,8 +344,8 @@ func (mg *Manager) declare(ctx context.Context, inc event.Incident, actor, reaso
 		if len(ds) == 0 {
 			mg.log.Warn("no route for declared incident", "incident_id", inc.ID)
 		}
-		if err := mg.store.WriteDeliveries(ctx, ds); err != nil {
-			return inc, fmt.Errorf("write deliveries: %w", err)
+		if err := mg.writeOutbox(ctx, ds); err != nil {
+			return inc, err
 		}
 		for _, d := range ds {
 			entries = append(entries, event.TimelineEntry{
@@ -467,8 +472,8 @@ func (mg *Manager) Escalate(ctx context.Context, id string, level int, actor, re
 	if err != nil {
 		return nil, err
 	}
-	if err := mg.store.WriteDeliveries(ctx, ds); err != nil {
-		return nil, fmt.Errorf("write deliveries: %w", err)
+	if err := mg.writeOutbox(ctx, ds); err != nil {
+		return nil, err
 	}
 	entries := make([]event.TimelineEntry, 0, len(ds))
 	for _, d := range ds {
@@ -489,3 +494,15 @@ var (
 	ErrNoRoute = errors.New("no escalation route matches the incident")
 	ErrNoLevel = errors.New("no such chain level")
 )
+
+// writeOutbox writes deliveries to the outbox and, once they are durable,
+// tells the dispatcher.
+func (mg *Manager) writeOutbox(ctx context.Context, ds []event.Delivery) error {
+	if err := mg.store.WriteDeliveries(ctx, ds); err != nil {
+		return fmt.Errorf("write deliveries: %w", err)
+	}
+	if len(ds) > 0 && mg.written != nil {
+		mg.written()
+	}
+	return nil
+}

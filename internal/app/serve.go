@@ -291,13 +291,14 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, reg prometheus
 
 	em := escalate.NewMetrics(reg)
 	isNotFound := func(err error) bool { return errors.Is(err, storage.ErrNotFound) }
-	b.manager, err = escalate.NewManager(ctx, cfg.Escalate, b.store, escalate.Options{IsNotFound: isNotFound, Metrics: em, Logger: component("escalate")})
-	if err != nil {
-		return b, fmt.Errorf("escalate: %w", err)
-	}
 	b.dispatcher, err = escalate.NewDispatcher(cfg.Escalate, b.store, declaredLister(b.store), escalate.DispatcherOptions{Getenv: os.Getenv, Metrics: em, Logger: component("escalate")})
 	if err != nil {
 		return b, fmt.Errorf("escalate dispatcher: %w", err)
+	}
+	b.manager, err = escalate.NewManager(ctx, cfg.Escalate, b.store, escalate.Options{IsNotFound: isNotFound, Metrics: em, Logger: component("escalate"),
+		OutboxWritten: b.dispatcher.Wake})
+	if err != nil {
+		return b, fmt.Errorf("escalate: %w", err)
 	}
 	b.runner, err = correlate.NewRunner(correlate.RunnerConfig{
 		Correlator: correlate.Config{
