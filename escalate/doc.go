@@ -13,7 +13,7 @@
 //	manager.go     Manager: Observe, Transition, notes, declaration, outbox writes
 //	route.go       route matching and delivery construction
 //	targets.go     webhook, PagerDuty, Slack and Kafka senders
-//	dispatcher.go  Dispatcher: outbox polling, backoff, chain, deadlines (Tick)
+//	dispatcher.go  Dispatcher: outbox polling and Wake, backoff, chain, deadlines (Tick)
 //	draft.go       the customer-notification draft
 //	report.go      the postmortem report
 //	attack.go      ATT&CK technique names and customer actions

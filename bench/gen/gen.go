@@ -61,6 +61,11 @@ type Config struct {
 	// injections; default 20000. The first scenario is injected after
 	// min(ScenarioEvery, 1000) noise records.
 	ScenarioEvery int
+	// ScenarioSpeedup plays scenarios that many times faster in event time
+	// than their descriptions say (a 10-minute chain takes a minute at 10);
+	// values below 1 mean 1. A live-rate run of a minute cannot otherwise
+	// see a chain to its end, or the incident it should escalate.
+	ScenarioSpeedup float64
 }
 
 // Record is one generated message in its source's native format.
@@ -147,6 +152,7 @@ func New(cfg Config) *Generator {
 	if cfg.ScenarioEvery <= 0 {
 		cfg.ScenarioEvery = 20000
 	}
+	cfg.ScenarioSpeedup = max(cfg.ScenarioSpeedup, 1)
 	if len(cfg.Sources) == 0 {
 		cfg.Sources = AllSources
 	}

@@ -378,3 +378,32 @@ func TestDefaults(t *testing.T) {
 		}
 	}
 }
+
+// TestScenarioSpeedup checks that a faster scenario keeps its records and
+// their order and spans that many times less event time.
+func TestScenarioSpeedup(t *testing.T) {
+	span := func(speedup float64) (time.Duration, []string) {
+		g := New(Config{Seed: 5, Scenarios: []string{"zeek_dns_tunnel"}, ScenarioSpeedup: speedup})
+		recs := g.Generate(100000)
+		exp := g.Expected()
+		if len(exp) == 0 {
+			t.Fatalf("speedup %v: no scenario completed", speedup)
+		}
+		var steps []string
+		for _, r := range recs[:exp[0].Records] {
+			steps = append(steps, r.Step)
+		}
+		return exp[0].End.Sub(exp[0].Start), steps
+	}
+	normal, normalSteps := span(1)
+	fast, fastSteps := span(10)
+	if normal < 5*time.Minute {
+		t.Fatalf("the tunnel scenario spans %v at normal speed, want minutes", normal)
+	}
+	if got := float64(normal) / float64(fast); got < 9.9 || got > 10.1 {
+		t.Errorf("speedup 10: span %v against %v, ratio %.2f", fast, normal, got)
+	}
+	if !slices.Equal(normalSteps, fastSteps) {
+		t.Errorf("speedup changed the scenario's records or their order")
+	}
+}

@@ -70,7 +70,14 @@ type scenarioBuilder struct {
 	entities []event.Entity
 }
 
-func (b *scenarioBuilder) at(d time.Duration) time.Time { return b.start.Add(d) }
+// at is the event time of the step d into the scenario, at the
+// generator's scenario speed.
+func (b *scenarioBuilder) at(d time.Duration) time.Time {
+	if s := b.g.cfg.ScenarioSpeedup; s > 1 {
+		d = time.Duration(float64(d) / s)
+	}
+	return b.start.Add(d)
+}
 
 func (b *scenarioBuilder) add(step string, rec Record) {
 	rec.Scenario, rec.Step = b.scenario, step

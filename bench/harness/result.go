@@ -118,11 +118,16 @@ type LatencyRun struct {
 	// detected → alert row stored (the alerts table's batch and INSERT).
 	AlertStages    *AlertStages `json:"alert_stages,omitempty"`
 	ProduceToEscal Latency      `json:"produce_to_escalation"`
-	Escalations    int          `json:"escalations"`
-	Counts         Counts       `json:"counts"`
-	Lag            []LagPoint   `json:"lag"`
-	Status         string       `json:"status"`
-	Problems       []string     `json:"problems,omitempty"`
+	// EscalationStages splits produce → webhook at the moment the
+	// escalation was decided (the decided version's updated_at): before it
+	// Kafka, detection, the alert's INSERT, the correlate topic and
+	// correlation; after it the outbox write, the dispatcher and the send.
+	EscalationStages *EscalationStages `json:"escalation_stages,omitempty"`
+	Escalations      int               `json:"escalations"`
+	Counts           Counts            `json:"counts"`
+	Lag              []LagPoint        `json:"lag"`
+	Status           string            `json:"status"`
+	Problems         []string          `json:"problems,omitempty"`
 }
 
 // AlertStages are the parts of produce → alert row.
@@ -130,6 +135,12 @@ type AlertStages struct {
 	ProduceToHandler  Latency `json:"produce_to_handler"`
 	HandlerToDetected Latency `json:"handler_to_detected"`
 	DetectedToStored  Latency `json:"detected_to_stored"`
+}
+
+// EscalationStages are the parts of produce → webhook.
+type EscalationStages struct {
+	ProduceToDecided   Latency `json:"produce_to_decided"`
+	DecidedToDelivered Latency `json:"decided_to_delivered"`
 }
 
 // Target is one goal and whether this run met it.
@@ -227,6 +238,14 @@ func (r *Result) PrintTable(w io.Writer) {
 			}
 		}
 		fmt.Fprintf(tw, "produce → webhook\t%d\t%.0f\t%.0f\t%.0f\t\n", l.ProduceToEscal.Samples, l.ProduceToEscal.P50Ms, l.ProduceToEscal.P99Ms, l.ProduceToEscal.MaxMs)
+		if st := l.EscalationStages; st != nil {
+			for _, s := range []struct {
+				name string
+				l    Latency
+			}{{"  produce → decided", st.ProduceToDecided}, {"  decided → webhook", st.DecidedToDelivered}} {
+				fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.0f\t\n", s.name, s.l.Samples, s.l.P50Ms, s.l.P99Ms, s.l.MaxMs)
+			}
+		}
 		tw.Flush()
 	}
 	fmt.Fprintln(w, "\ntargets:")

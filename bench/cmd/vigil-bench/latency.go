@@ -32,10 +32,12 @@ func (b *bench) latency(ctx context.Context, res *harness.Result, name string, r
 
 	n := int(rate * float64(b.o.latencySeconds))
 	// Event time runs with the wall clock at the produce rate, so that
-	// correlation windows and watermarks see a live stream; scenarios come
-	// every ten seconds.
+	// correlation windows and watermarks see a live stream. A scenario
+	// starts every five seconds and plays ten times faster than described
+	// (the longest, a minute of beacons, in a minute), so that chains
+	// complete within the run and their incidents are escalated.
 	g := gen.New(gen.Config{Seed: b.o.seed + 1, Noise: true, Start: time.Now().UTC(),
-		EventsPerSecondOfEventTime: rate, ScenarioEvery: max(500, int(rate*10))})
+		EventsPerSecondOfEventTime: rate, ScenarioEvery: max(250, int(rate*5)), ScenarioSpeedup: latencyScenarioSpeedup})
 	p := &harness.Producer{Brokers: b.brokers, Topic: func(r gen.Record) string { return s.raw[r.Source] }, Rate: rate, Track: true}
 	b.log.Info("latency run", "rate", int(rate), "records", n)
 	if pprof {
@@ -67,12 +69,13 @@ func (b *bench) latency(ctx context.Context, res *harness.Result, name string, r
 	}
 	l.ProduceToAlert = harness.Summarize(alertLat)
 	l.AlertStages = stages
-	escLat, deliveries, err := escalationLatencies(ctx, s, st.Produced, b.webhook.Deliveries())
+	escLat, escStages, deliveries, err := escalationLatencies(ctx, s, st.Produced, b.webhook.Deliveries())
 	if err != nil {
 		return l, err
 	}
 	l.Escalations = deliveries
 	l.ProduceToEscal = harness.Summarize(escLat)
+	l.EscalationStages = escStages
 	l.Status = "PASS"
 	if l.Counts.Lost != 0 {
 		l.Status = "FAIL"
@@ -89,6 +92,10 @@ func (b *bench) latency(ctx context.Context, res *harness.Result, name string, r
 	b.log.Info("latency done", "alert_p99_ms", l.ProduceToAlert.P99Ms, "escalation_p99_ms", l.ProduceToEscal.P99Ms, "escalations", deliveries)
 	return l, nil
 }
+
+// latencyScenarioSpeedup is how much faster than described the latency
+// runs play attack scenarios.
+const latencyScenarioSpeedup = 10
 
 // waitDeliveries waits until no webhook request arrived for five seconds,
 // at most a minute.
@@ -205,10 +212,11 @@ func newest(produced map[harness.Origin]time.Time, topics []string, parts []int3
 // escalationLatencies measures, for the first webhook delivery of each
 // incident, from the produce time of the newest record behind the incident
 // version the delivery was decided on (the message's incident.version) to
-// the delivery's arrival. The records are found through that version's
-// event ids, so incidents built from building-block signals, which have no
-// alert rows, are measured too.
-func escalationLatencies(ctx context.Context, s *vigilSetup, produced map[harness.Origin]time.Time, ds []harness.Delivery) ([]time.Duration, int, error) {
+// the delivery's arrival, split at that version's updated_at. The records
+// are found through the version's event ids in incident_versions, so
+// incidents built from building-block signals, which have no alert rows,
+// are measured too.
+func escalationLatencies(ctx context.Context, s *vigilSetup, produced map[harness.Origin]time.Time, ds []harness.Delivery) ([]time.Duration, *harness.EscalationStages, int, error) {
 	first := map[string]harness.Delivery{}
 	for _, d := range ds {
 		if d.IncidentID == "" {
@@ -218,36 +226,56 @@ func escalationLatencies(ctx context.Context, s *vigilSetup, produced map[harnes
 			first[d.IncidentID] = d
 		}
 	}
-	var out []time.Duration
+	var out, toDecided, toDelivered []time.Duration
 	for id, d := range first {
-		var eventIDs []string
-		err := s.conn.QueryRow(ctx, "SELECT event_ids FROM incidents WHERE incident_id = ? AND version = ? LIMIT 1", id, d.Version).Scan(&eventIDs)
+		var (
+			eventIDs []string
+			decided  time.Time
+		)
+		err := s.conn.QueryRow(ctx, "SELECT event_ids, updated_at FROM incident_versions WHERE incident_id = ? AND version = ? LIMIT 1",
+			id, d.Version).Scan(&eventIDs, &decided)
 		if err != nil || len(eventIDs) == 0 {
 			continue
 		}
-		rows, err := s.conn.Query(ctx, "SELECT origin_topic, origin_partition, origin_offset FROM events WHERE event_id IN ?", eventIDs)
+		last, err := newestOfEvents(ctx, s, produced, eventIDs)
 		if err != nil {
-			return nil, len(ds), fmt.Errorf("read events of incident %s: %w", id, err)
+			return nil, nil, len(ds), fmt.Errorf("read events of incident %s: %w", id, err)
 		}
-		var last time.Time
-		for rows.Next() {
-			var (
-				topic  string
-				part   int32
-				offset int64
-			)
-			if err := rows.Scan(&topic, &part, &offset); err != nil {
-				rows.Close()
-				return nil, len(ds), err
-			}
-			if t, ok := produced[harness.Origin{Topic: topic, Partition: int(part), Offset: offset}]; ok && t.After(last) {
-				last = t
-			}
+		if last.IsZero() {
+			continue
 		}
-		rows.Close()
-		if !last.IsZero() {
-			out = append(out, d.At.Sub(last))
+		out = append(out, d.At.Sub(last))
+		toDecided = append(toDecided, decided.Sub(last))
+		toDelivered = append(toDelivered, d.At.Sub(decided))
+	}
+	stages := &harness.EscalationStages{
+		ProduceToDecided:   harness.Summarize(toDecided),
+		DecidedToDelivered: harness.Summarize(toDelivered),
+	}
+	return out, stages, len(ds), nil
+}
+
+// newestOfEvents returns the produce time of the newest record behind the
+// given events.
+func newestOfEvents(ctx context.Context, s *vigilSetup, produced map[harness.Origin]time.Time, eventIDs []string) (time.Time, error) {
+	rows, err := s.conn.Query(ctx, "SELECT origin_topic, origin_partition, origin_offset FROM events WHERE event_id IN ?", eventIDs)
+	if err != nil {
+		return time.Time{}, err
+	}
+	defer rows.Close()
+	var last time.Time
+	for rows.Next() {
+		var (
+			topic  string
+			part   int32
+			offset int64
+		)
+		if err := rows.Scan(&topic, &part, &offset); err != nil {
+			return time.Time{}, err
+		}
+		if t, ok := produced[harness.Origin{Topic: topic, Partition: int(part), Offset: offset}]; ok && t.After(last) {
+			last = t
 		}
 	}
-	return out, len(ds), nil
+	return last, rows.Err()
 }
