@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -252,8 +253,8 @@ func (c *Correlator) Add(ctx context.Context, alerts []event.Alert) []event.Inci
 }
 
 // AddRecords evaluates records already routed to a (rule, key), in order.
-// Records naming a rule the Correlator does not have are counted and
-// skipped.
+// Records naming a rule the Correlator does not have, or whose rule no
+// longer gives the alert that key, are counted and skipped.
 func (c *Correlator) AddRecords(ctx context.Context, recs []Record) []event.Incident {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -263,7 +264,10 @@ func (c *Correlator) AddRecords(ctx context.Context, recs []Record) []event.Inci
 		}
 		rc := &recs[i]
 		r, ok := c.rules[rc.Rule]
-		if !ok {
+		// A record routed under another definition of its rule (published
+		// before a reload changed it) is counted only if the rule still
+		// routes the alert to that key.
+		if !ok || !slices.Contains(r.Keys(&rc.Alert), rc.Key) {
 			c.m.unknownRule.Inc()
 			continue
 		}

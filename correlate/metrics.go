@@ -58,7 +58,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		truncated: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
 			Name: "unlisted_alerts_total", Help: "Alerts counted into an incident but not listed (cap)."}),
 		unknownRule: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
-			Name: "unknown_rule_records_total", Help: "Records naming a rule this process does not have."}),
+			Name: "unknown_rule_records_total", Help: "Records naming a rule this process does not have, or a key the rule no longer gives the alert (published before a reload changed the rule)."}),
 		published: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
 			Name: "published_records_total", Help: "Records written to the correlate topic."}),
 		publishErrors: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,

@@ -278,3 +278,45 @@ func TestIncidentFields(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordsOfAChangedRule checks records published under an earlier
+// definition of a rule (before a reload): a record is counted only if the
+// rule as it is now gives its alert that key, so a regrouped rule does not
+// build windows under keys it no longer has, and the other rules are not
+// affected.
+func TestRecordsOfAChangedRule(t *testing.T) {
+	stream := mixedStream(600, 7)
+	before := mustRules(t, testRules)
+	after := mustRules(t, strings.Replace(testRules, "    group_by: [ip]\n    distinct: user", "    group_by: [host]\n    distinct: user", 1))
+	var recs []Record
+	for _, a := range stream {
+		for _, r := range before {
+			for _, k := range r.Keys(&a) {
+				recs = append(recs, Record{Rule: r.ID, Key: k, Alert: a})
+			}
+		}
+	}
+	got := map[string]event.Incident{}
+	for _, inc := range newTestCorrelator(t, after).AddRecords(context.Background(), recs) {
+		got[inc.ID] = inc
+	}
+	want := run(newTestCorrelator(t, after), stream, false)
+	sprayWant := 0
+	for id, w := range want {
+		if w.Rule == "spray" {
+			sprayWant++
+			continue
+		}
+		if g, ok := got[id]; !ok || g.Version != w.Version {
+			t.Errorf("%s incident %s: got version %d (present %v), want %d", w.Rule, id, g.Version, ok, w.Version)
+		}
+	}
+	for _, g := range got {
+		if g.Rule == "spray" {
+			t.Errorf("spray incident %s (key %s) built from records routed by ip", g.ID, g.Key)
+		}
+	}
+	if sprayWant == 0 {
+		t.Fatal("the regrouped spray rule raises nothing on this stream: the test shows nothing")
+	}
+}

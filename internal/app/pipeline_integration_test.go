@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"github.com/vigil-soc/vigil/event"
 	"github.com/vigil-soc/vigil/ingest"
 	"github.com/vigil-soc/vigil/internal/testenv"
+	"github.com/vigil-soc/vigil/policies/correlations"
 	"github.com/vigil-soc/vigil/storage"
 )
 
@@ -81,6 +83,9 @@ func TestPipelineEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.Escalate.PolicyFile = policyFile
+	// Correlation rules from a directory, as operators keep them, so that
+	// their reload is exercised too.
+	cfg.Correlate.RulesDir = copyCorrelationRules(t)
 	cfg.SetDefaults()
 	if ps := cfg.Validate(); len(ps) > 0 {
 		t.Fatalf("config: %v", ps)
@@ -185,6 +190,82 @@ func TestPipelineEndToEnd(t *testing.T) {
 	if err := svc.ReloadPolicies(t.Context()); err != nil {
 		t.Fatalf("reload of a good policy: %v", err)
 	}
+
+	// Correlation rules: a broken file is refused with its name and the
+	// running rules stay; a new rule is taken and raises incidents from the
+	// alerts that follow.
+	broken := filepath.Join(cfg.Correlate.RulesDir, "broken.yaml")
+	if err := os.WriteFile(broken, []byte("rules:\n  - id: broken\n    kind: nonsense\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.ReloadPolicies(t.Context()); err == nil || !strings.Contains(err.Error(), "broken.yaml") {
+		t.Fatalf("reload of a broken correlation rule: %v; want an error naming broken.yaml", err)
+	}
+	if err := os.Remove(broken); err != nil {
+		t.Fatal(err)
+	}
+	const added = `rules:
+  - id: it-reloaded-sudoers
+    kind: threshold
+    title: "sudoers changed on {{.Group.host}}"
+    match:
+      detections: ["linux-sudoers-modified"]
+    group_by: [host]
+    threshold: 1
+    window: 1h
+    severity: high
+    confidence: 70
+`
+	if err := os.WriteFile(filepath.Join(cfg.Correlate.RulesDir, "added.yaml"), []byte(added), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.ReloadPolicies(t.Context()); err != nil {
+		t.Fatalf("reload with an added correlation rule: %v", err)
+	}
+	g2 := gen.New(gen.Config{Seed: 8, Tenants: []string{"acme"}, Start: time.Now().Add(-10 * time.Minute).UTC(),
+		Noise: false, Scenarios: []string{"ssh_bruteforce_sudo"}})
+	var more []kafka.Message
+	for len(g2.Expected()) < 1 {
+		r := g2.Next()
+		more = append(more, kafka.Message{Topic: topicOf[r.Source], Key: r.Key, Value: r.Value, Time: r.Time})
+	}
+	if err := w.WriteMessages(t.Context(), more...); err != nil {
+		t.Fatalf("produce after reload: %v", err)
+	}
+	waitFor(t, 3*time.Minute, func() (bool, string) {
+		incs, err := svc.Store.ListIncidents(t.Context(), storage.IncidentFilter{Limit: 1000})
+		if err != nil {
+			return false, err.Error()
+		}
+		n := 0
+		for _, inc := range incs {
+			if inc.Rule == "it-reloaded-sudoers" {
+				n++
+			}
+		}
+		return n > 0, fmt.Sprintf("%d incidents of the added rule", n)
+	})
+}
+
+// copyCorrelationRules copies the built-in correlation rules into a
+// temporary directory.
+func copyCorrelationRules(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files, err := fs.Glob(correlations.FS, "*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("built-in correlation rules: %v, %v", files, err)
+	}
+	for _, f := range files {
+		b, err := fs.ReadFile(correlations.FS, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
 
 func waitFor(t *testing.T, timeout time.Duration, cond func() (bool, string)) {

@@ -45,8 +45,8 @@ func Serve(ctx context.Context, configPath string, logOut io.Writer) error {
 		return err
 	}
 	// SIGHUP reloads the detections (as a change to the policy directory
-	// does) and the auto-confirmation policy file; a bad one is rejected
-	// and the running one stays.
+	// does), the correlation rules directory and the auto-confirmation
+	// policy file; a bad one is rejected and the running one stays.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -65,21 +65,28 @@ func Serve(ctx context.Context, configPath string, logOut io.Writer) error {
 	return svc.Wait()
 }
 
-// ReloadPolicies compiles and tests the detections again, and the
-// auto-confirmation policy when it comes from a file (escalate.policy_file);
-// each is swapped in only when it passes, so a bad one leaves the running
-// one in place. The error names every rejected file.
+// ReloadPolicies compiles and tests the detections again, loads the
+// correlation rules when they come from a directory (correlate.rules_dir)
+// and the auto-confirmation policy when it comes from a file
+// (escalate.policy_file); each is swapped in only when it passes, so a bad
+// one leaves the running one in place. The error names every rejected file.
 func (s *Service) ReloadPolicies(ctx context.Context) error { return s.reload(ctx) }
 
-// reloader reloads the detections and, when policyFile is set, the
-// auto-confirmation policy; one failing does not stop the other.
-func (b *built) reloader(policyFile string) func(context.Context) error {
+// reloader reloads the detections, the correlation rules when they come
+// from a directory (correlate.rules_dir) and the auto-confirmation policy
+// when it comes from a file; one failing does not stop the others.
+func (b *built) reloader(cfg *Config, logger *slog.Logger) func(context.Context) error {
 	return func(ctx context.Context) error {
 		var errs []error
 		if err := b.engine.Reload(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("detections: %w", err))
 		}
-		if policyFile != "" {
+		if dir := cfg.Correlate.RulesDir; dir != "" {
+			if err := b.reloadCorrelation(dir, logger); err != nil {
+				errs = append(errs, fmt.Errorf("correlation rules: %w", err))
+			}
+		}
+		if policyFile := cfg.Escalate.PolicyFile; policyFile != "" {
 			p, err := escalate.LoadPolicy(ctx, policyFile)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("auto-confirmation policy: %w", err))
@@ -89,6 +96,24 @@ func (b *built) reloader(policyFile string) func(context.Context) error {
 		}
 		return errors.Join(errs...)
 	}
+}
+
+// reloadCorrelation loads the rules of dir and, when they changed, routes
+// new alerts by them and restarts correlation with them. A rule added or
+// changed counts the alerts published from now on; unchanged rules keep
+// their windows (rebuilt from the replayed lookback).
+func (b *built) reloadCorrelation(dir string, logger *slog.Logger) error {
+	rules, err := loadCorrelationRules(dir)
+	if err != nil {
+		return err
+	}
+	changed, err := b.correlation.SetRules(rules)
+	if err != nil || !changed {
+		return err
+	}
+	b.publisher.SetRules(rules)
+	logger.Info("correlation rules reloaded", "dir", dir, "rules", len(rules))
+	return nil
 }
 
 // NewLogger builds the root logger; every component gets a child with its
@@ -143,7 +168,7 @@ func Start(ctx context.Context, cfg *Config, logger *slog.Logger, reg *prometheu
 		b.close()
 		return nil, fmt.Errorf("listen on %s (server.listen): %w", cfg.Server.Listen, err)
 	}
-	svc := &Service{Addr: ln.Addr().String(), Store: b.store, reload: b.reloader(cfg.Escalate.PolicyFile), done: make(chan struct{})}
+	svc := &Service{Addr: ln.Addr().String(), Store: b.store, reload: b.reloader(cfg, logger.With("component", "correlate")), done: make(chan struct{})}
 	srv := &http.Server{Handler: b.handler(cfg, reg), ReadHeaderTimeout: 10 * time.Second}
 
 	ingestCtx, stopIngest := context.WithCancel(context.WithoutCancel(ctx))
@@ -180,7 +205,7 @@ func Start(ctx context.Context, cfg *Config, logger *slog.Logger, reg *prometheu
 		}
 	})
 	correlateWG.Go(func() {
-		err := b.runner.Run(correlateCtx, b.correlateGroup, reg)
+		err := b.correlation.Run(correlateCtx)
 		if correlateCtx.Err() == nil {
 			fail("correlate", err)
 			trip()
@@ -239,17 +264,16 @@ func Start(ctx context.Context, cfg *Config, logger *slog.Logger, reg *prometheu
 
 // built holds the stages of one pipeline.
 type built struct {
-	store          *storage.Store
-	engine         *detect.Engine
-	publisher      *correlate.Publisher
-	pipeline       *Pipeline
-	ingester       *ingest.Ingester
-	runner         *correlate.Runner
-	correlateGroup kafkagroup.Config
-	manager        *escalate.Manager
-	dispatcher     *escalate.Dispatcher
-	tokens         []api.Token
-	suppressEvery  time.Duration
+	store         *storage.Store
+	engine        *detect.Engine
+	publisher     *correlate.Publisher
+	pipeline      *Pipeline
+	ingester      *ingest.Ingester
+	correlation   *correlation
+	manager       *escalate.Manager
+	dispatcher    *escalate.Dispatcher
+	tokens        []api.Token
+	suppressEvery time.Duration
 }
 
 func build(ctx context.Context, cfg *Config, logger *slog.Logger, reg prometheus.Registerer) (b *built, err error) {
@@ -300,22 +324,29 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, reg prometheus
 	if err != nil {
 		return b, fmt.Errorf("escalate: %w", err)
 	}
-	b.runner, err = correlate.NewRunner(correlate.RunnerConfig{
-		Correlator: correlate.Config{
-			Rules: rules, Lateness: cfg.Correlate.Lateness, CatchUpGrace: cfg.Correlate.CatchUpGrace,
-			MaxKeys: cfg.Correlate.MaxKeys,
-			Logger:  component("correlate"), Metrics: cm,
-		},
-		Brokers:  cfg.Correlate.Brokers,
-		Lookback: cfg.Correlate.Lookback,
-	}, observeSink{b.manager})
-	if err != nil {
-		return b, fmt.Errorf("correlate runner: %w", err)
+	correlateLogger := component("correlate")
+	newRunner := func(rules []correlate.Rule) (*correlate.Runner, error) {
+		r, err := correlate.NewRunner(correlate.RunnerConfig{
+			Correlator: correlate.Config{
+				Rules: rules, Lateness: cfg.Correlate.Lateness, CatchUpGrace: cfg.Correlate.CatchUpGrace,
+				MaxKeys: cfg.Correlate.MaxKeys,
+				Logger:  correlateLogger, Metrics: cm,
+			},
+			Brokers:  cfg.Correlate.Brokers,
+			Lookback: cfg.Correlate.Lookback,
+		}, observeSink{b.manager})
+		if err != nil {
+			return nil, fmt.Errorf("correlate runner: %w", err)
+		}
+		return r, nil
 	}
-	b.correlateGroup = kafkagroup.Config{
+	b.correlation, err = newCorrelation(kafkagroup.Config{
 		Brokers: cfg.Correlate.Brokers,
 		GroupID: cfg.Correlate.GroupID,
 		Topics:  []string{cfg.Correlate.Topic},
+	}, reg, rules, newRunner)
+	if err != nil {
+		return b, err
 	}
 	b.tokens, err = api.LoadTokens(cfg.API.TokensFile, os.Getenv("VIGIL_API_TOKENS"))
 	if err != nil {
@@ -384,8 +415,8 @@ func (b *built) close() error {
 	if b.dispatcher != nil {
 		errs = append(errs, b.dispatcher.Close())
 	}
-	if b.runner != nil {
-		b.runner.Close()
+	if b.correlation != nil {
+		b.correlation.Close()
 	}
 	if b.publisher != nil {
 		errs = append(errs, b.publisher.Close())
