@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -32,7 +33,7 @@ type crashStore struct {
 }
 
 func (c *crashStore) WriteIncidents(ctx context.Context, incs []event.Incident) error {
-	if c.failConfirm && incs[0].Status == event.StatusConfirmed {
+	if c.failConfirm && slices.ContainsFunc(incs, func(inc event.Incident) bool { return inc.Status == event.StatusConfirmed }) {
 		return errors.New("process killed")
 	}
 	return c.Store.WriteIncidents(ctx, incs)

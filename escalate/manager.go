@@ -154,6 +154,9 @@ func (mg *Manager) observe(ctx context.Context, c event.Incident) error {
 	}
 	defer mg.lock(c.ID)()
 	now := mg.now()
+	// The policy reads the incident's alerts: they are read while the
+	// stored incident is, not after it.
+	alertsOf := mg.prefetchAlerts(ctx, c.AlertIDs)
 	stored, err := mg.load(ctx, c.ID)
 	isNew := errors.Is(err, ErrNotFound)
 	if err != nil && !isNew {
@@ -185,24 +188,82 @@ func (mg *Manager) observe(ctx context.Context, c event.Incident) error {
 		var changed bool
 		inc, entries, changed = merge(stored, c, now)
 		if !changed {
-			return mg.autoConfirm(ctx, stored)
+			return mg.autoConfirm(ctx, stored, alertsOf, nil)
 		}
 	}
 	for i := range entries {
 		entries[i].IncidentID, entries[i].Tenant = inc.ID, inc.Tenant
 	}
-	// Timeline first: entry ids derive from the stored version, so a retry
-	// after a crash between the two writes produces the same entries.
-	if err := mg.store.AppendTimeline(ctx, entries); err != nil {
-		return fmt.Errorf("append timeline: %w", err)
-	}
-	if err := mg.store.WriteIncidents(ctx, []event.Incident{inc}); err != nil {
-		return fmt.Errorf("write incident: %w", err)
-	}
 	if isNew {
 		mg.m.observe("detect", inc.FirstSeen, inc.CreatedAt)
 	}
-	return mg.autoConfirm(ctx, inc)
+	// The new version is written with the declaration when the policy
+	// confirms it, so a page waits for one round of writes, not two.
+	return mg.autoConfirm(ctx, inc, alertsOf, &pendingWrite{incs: []event.Incident{inc}, entries: entries})
+}
+
+// pendingWrite is an incident version and its timeline entries that are
+// still to be written.
+type pendingWrite struct {
+	incs    []event.Incident
+	entries []event.TimelineEntry
+}
+
+// write stores the timeline entries, then the incident versions. Timeline
+// first: entry ids derive from the stored version, so a retry after a
+// crash between the two writes produces the same entries.
+func (mg *Manager) write(ctx context.Context, w *pendingWrite) error {
+	if w == nil {
+		return nil
+	}
+	if err := mg.store.AppendTimeline(ctx, w.entries); err != nil {
+		return fmt.Errorf("append timeline: %w", err)
+	}
+	if len(w.incs) > 0 {
+		if err := mg.store.WriteIncidents(ctx, w.incs); err != nil {
+			return fmt.Errorf("write incident: %w", err)
+		}
+	}
+	return nil
+}
+
+// prefetchAlerts starts reading the alerts ids names and returns a function
+// that waits for them, reading whatever of its own ids the prefetch did
+// not cover.
+func (mg *Manager) prefetchAlerts(ctx context.Context, ids []string) func([]string) ([]event.Alert, error) {
+	type result struct {
+		alerts []event.Alert
+		err    error
+	}
+	done := make(chan result, 1)
+	if len(ids) > 0 {
+		go func() {
+			as, err := mg.store.Alerts(ctx, ids)
+			done <- result{as, err}
+		}()
+	} else {
+		done <- result{}
+	}
+	return func(want []string) ([]event.Alert, error) {
+		r := <-done
+		if r.err != nil {
+			return nil, fmt.Errorf("load alerts: %w", r.err)
+		}
+		var missing []string
+		for _, id := range want {
+			if !slices.Contains(ids, id) {
+				missing = append(missing, id)
+			}
+		}
+		if len(missing) == 0 {
+			return r.alerts, nil
+		}
+		more, err := mg.store.Alerts(ctx, missing)
+		if err != nil {
+			return nil, fmt.Errorf("load alerts: %w", err)
+		}
+		return append(r.alerts, more...), nil
+	}
 }
 
 // merge folds the correlator's view c into the stored incident: status and
@@ -297,30 +358,35 @@ func unionEntities(a, b []event.Entity) []event.Entity {
 }
 
 // autoConfirm declares an undeclared candidate or triage incident when
-// the policy says so. The caller holds the incident's lock.
-func (mg *Manager) autoConfirm(ctx context.Context, inc event.Incident) error {
+// the policy says so; pending (inc's own version, not yet written) is
+// written with the declaration, or alone. The caller holds the incident's
+// lock.
+func (mg *Manager) autoConfirm(ctx context.Context, inc event.Incident, alertsOf func([]string) ([]event.Alert, error), pending *pendingWrite) error {
 	if !inc.DeclaredAt.IsZero() || (inc.Status != event.StatusCandidate && inc.Status != event.StatusTriage) {
-		return nil
+		return mg.write(ctx, pending)
 	}
-	alerts, err := mg.store.Alerts(ctx, inc.AlertIDs)
+	alerts, err := alertsOf(inc.AlertIDs)
 	if err != nil {
-		return fmt.Errorf("load alerts: %w", err)
+		// The incident is stored all the same; the decision is retried.
+		return errors.Join(mg.write(ctx, pending), err)
 	}
 	d, err := mg.policy.Load().Decide(ctx, inc, alerts)
 	if err != nil {
-		return err
+		return errors.Join(mg.write(ctx, pending), err)
 	}
 	if !d.Confirm {
-		return nil
+		return mg.write(ctx, pending)
 	}
 	mg.m.confirmations.Inc()
-	_, err = mg.declare(ctx, inc, ActorEscalate, "auto-confirmed: "+strings.Join(d.Reasons, "; "))
+	_, err = mg.declare(ctx, inc, ActorEscalate, "auto-confirmed: "+strings.Join(d.Reasons, "; "), pending)
 	return err
 }
 
 // declare confirms an incident: deliveries first (the outbox), then the
-// incident row and its timeline. The caller holds the incident's lock.
-func (mg *Manager) declare(ctx context.Context, inc event.Incident, actor, reason string) (event.Incident, error) {
+// timeline and the incident row, each together with what pending holds
+// (the version being declared, when it is not stored yet). The caller
+// holds the incident's lock.
+func (mg *Manager) declare(ctx context.Context, inc event.Incident, actor, reason string, pending *pendingWrite) (event.Incident, error) {
 	now := mg.now()
 	from := inc.Status
 	first := inc.DeclaredAt.IsZero()
@@ -357,11 +423,13 @@ func (mg *Manager) declare(ctx context.Context, inc event.Incident, actor, reaso
 	for i := range entries {
 		entries[i].IncidentID, entries[i].Tenant = inc.ID, inc.Tenant
 	}
-	if err := mg.store.AppendTimeline(ctx, entries); err != nil {
-		return inc, fmt.Errorf("append timeline: %w", err)
+	w := &pendingWrite{entries: entries, incs: []event.Incident{inc}}
+	if pending != nil {
+		w.entries = append(slices.Clip(pending.entries), entries...)
+		w.incs = append(slices.Clip(pending.incs), inc)
 	}
-	if err := mg.store.WriteIncidents(ctx, []event.Incident{inc}); err != nil {
-		return inc, fmt.Errorf("write incident: %w", err)
+	if err := mg.write(ctx, w); err != nil {
+		return inc, err
 	}
 	mg.m.transitions.WithLabelValues(string(event.StatusConfirmed)).Inc()
 	if first {
@@ -390,7 +458,7 @@ func (mg *Manager) Transition(ctx context.Context, id string, to event.Status, a
 		return inc, &TransitionError{From: inc.Status, To: to}
 	}
 	if to == event.StatusConfirmed {
-		return mg.declare(ctx, inc, actor, reason)
+		return mg.declare(ctx, inc, actor, reason, nil)
 	}
 	now := mg.now()
 	from := inc.Status

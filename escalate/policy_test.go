@@ -137,7 +137,7 @@ func TestAutoConfirmWritesOutboxFirst(t *testing.T) {
 	st := escalatetest.New()
 	var deliveriesAtConfirm int
 	st.BeforeWriteIncidents = func(incs []event.Incident) error {
-		if incs[0].Status == event.StatusConfirmed {
+		if slices.ContainsFunc(incs, func(inc event.Incident) bool { return inc.Status == event.StatusConfirmed }) {
 			deliveriesAtConfirm = len(st.Deliveries())
 		}
 		return nil
