@@ -18,6 +18,19 @@ type TopicConfig struct {
 	Tenant string `yaml:"tenant"`
 	// DLQ is the dead-letter topic; default <name>.dlq.
 	DLQ string `yaml:"dlq"`
+	// Timezone is the IANA time zone ("Europe/Berlin") of timestamps the
+	// records write without an offset: RFC 3164 syslog (auth.log) and
+	// Windows TimeCreated/EventTime from collectors that log local time.
+	// Default UTC.
+	Timezone string `yaml:"timezone"`
+}
+
+// location resolves Timezone.
+func (t TopicConfig) location() (*time.Location, error) {
+	if t.Timezone == "" {
+		return time.UTC, nil
+	}
+	return time.LoadLocation(t.Timezone)
 }
 
 // Config configures an Ingester. It is the `ingest:` section of vigil's
@@ -123,6 +136,9 @@ func (c *Config) Validate() error {
 			continue
 		}
 		names[t.Name] = i
+		if _, err := t.location(); err != nil {
+			add("topics[%d].timezone: %v", i, err)
+		}
 	}
 	for i, t := range c.Topics {
 		if t.DLQ == "" {

@@ -56,6 +56,7 @@ type Ingester struct {
 	log      *slog.Logger
 	m        *metrics
 	topics   map[string]TopicConfig
+	locs     map[string]*time.Location // per topic: Timezone resolved
 	maxBytes int
 	now      func() time.Time
 
@@ -81,11 +82,17 @@ func New(cfg Config, parser *parse.Registry, sink Sink, logger *slog.Logger, reg
 		known[s] = true
 	}
 	topics := make(map[string]TopicConfig, len(cfg.Topics))
+	locs := make(map[string]*time.Location, len(cfg.Topics))
 	for i, t := range cfg.Topics {
 		if !known[t.Source] {
 			return nil, fmt.Errorf("ingest.topics[%d].source: unknown source %q (known: %v)", i, t.Source, parser.Sources())
 		}
 		topics[t.Name] = t
+		loc, err := t.location()
+		if err != nil {
+			return nil, fmt.Errorf("ingest.topics[%d].timezone: %w", i, err)
+		}
+		locs[t.Name] = loc
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -97,6 +104,7 @@ func New(cfg Config, parser *parse.Registry, sink Sink, logger *slog.Logger, reg
 		log:      logger,
 		m:        newMetrics(reg),
 		topics:   topics,
+		locs:     locs,
 		maxBytes: cfg.MaxRecordBytes,
 		now:      time.Now,
 	}
@@ -228,6 +236,7 @@ func (in *Ingester) parse(tc TopicConfig, m kafka.Message) (evs []event.Event, e
 		Offset:    m.Offset,
 		Time:      m.Time,
 		Tenant:    in.tenantOf(tc, m),
+		Location:  in.locs[m.Topic],
 	})
 }
 

@@ -64,6 +64,7 @@ func TestConfigBad(t *testing.T) {
 		`ingest.topics[2].name: "raw.a" already configured as topics[0]`,
 		`ingest.topics[3].dlq: "raw.a" is consumed as topics[0]`,
 		"ingest.batch_records: must not be negative",
+		`ingest.topics[4].timezone: unknown time zone Mars/Olympus_Mons`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
@@ -167,6 +168,36 @@ func TestTenantResolution(t *testing.T) {
 			}
 			if len(sink.events) != 1 || sink.events[0].Organization.ID != tc.want {
 				t.Fatalf("tenant = %+v, want %s", sink.events, tc.want)
+			}
+		})
+	}
+}
+
+// TestTopicTimezone checks that a topic's time zone reaches the parser:
+// the same auth.log line is 08:00 UTC from a Berlin topic and 10:00 UTC
+// from a UTC one.
+func TestTopicTimezone(t *testing.T) {
+	line := []byte("Jun  1 10:00:00 web1 sshd[42]: Failed password for root from 203.0.113.9 port 5000 ssh2")
+	for _, tc := range []struct {
+		zone string
+		want time.Time
+	}{
+		{"Europe/Berlin", time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)},
+		{"", time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)},
+	} {
+		t.Run("zone "+tc.zone, func(t *testing.T) {
+			cfg := Config{Brokers: []string{"127.0.0.1:1"}, Topics: []TopicConfig{{Name: "logs", Source: "syslog", Timezone: tc.zone}}}
+			sink := &captureSink{}
+			in, err := New(cfg, parse.NewRegistry(), sink, slog.New(slog.DiscardHandler), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg := kafka.Message{Topic: "logs", Value: line, Time: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+			if err := in.HandleBatch(t.Context(), kafkagroup.Batch{Topic: "logs", Messages: []kafka.Message{msg}}); err != nil {
+				t.Fatal(err)
+			}
+			if len(sink.events) != 1 || !sink.events[0].Timestamp.Equal(tc.want) {
+				t.Fatalf("events %+v, want one at %s", sink.events, tc.want)
 			}
 		})
 	}

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+	_ "time/tzdata" // topic time zones work where the system has no zoneinfo
 
 	"github.com/vigil-soc/vigil/internal/app"
 )
@@ -101,6 +102,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.StringVar(&opts.PolicyDir, "policies", "", "policy directory (default: the built-in library)")
 		fs.StringVar(&opts.Tenant, "tenant", "default", "tenant for records that carry none")
 		fs.BoolVar(&opts.AlertsOnly, "alerts-only", false, "print alerts only, no incidents")
+		fs.StringVar(&opts.Timezone, "timezone", "", "IANA time zone of timestamps without an offset (auth.log, Windows TimeCreated); default UTC")
 		if err := fs.Parse(rest); err != nil || fs.NArg() == 0 {
 			fmt.Fprintln(stderr, "usage: vigil scan [--source S] [--format json|table] FILE...")
 			return app.ExitError{Code: 2}

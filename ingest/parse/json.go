@@ -164,15 +164,19 @@ func first(s ...string) string {
 // parseTime accepts RFC 3339 (any fraction, any offset) and the common
 // variants without "T" or without an offset; those are UTC. Years before
 // 1970 or after 9999 are no usable event time.
-func parseTime(s string) (time.Time, bool) {
-	t, ok := parseTimeAny(s)
+func parseTime(s string) (time.Time, bool) { return parseTimeIn(s, time.UTC) }
+
+// parseTimeIn parses an RFC 3339-like timestamp; one without an offset is
+// read in loc. The result is in UTC.
+func parseTimeIn(s string, loc *time.Location) (time.Time, bool) {
+	t, ok := parseTimeAny(s, loc)
 	if !ok || t.Year() < 1970 {
 		return time.Time{}, false
 	}
 	return t, true
 }
 
-func parseTimeAny(s string) (time.Time, bool) {
+func parseTimeAny(s string, loc *time.Location) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if len(s) < 10 {
 		return time.Time{}, false
@@ -186,8 +190,8 @@ func parseTimeAny(s string) (time.Time, bool) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.UTC(), true
 	}
-	if t, err := time.Parse("2006-01-02T15:04:05.999999999", s); err == nil {
-		return t, true
+	if t, err := time.ParseInLocation("2006-01-02T15:04:05.999999999", s, loc); err == nil {
+		return t.UTC(), true
 	}
 	if t, err := time.Parse("2006-01-02T15:04:05.999999999Z0700", s); err == nil {
 		return t.UTC(), true

@@ -50,6 +50,10 @@ type Record struct {
 	Tenant string
 	File   string // when read from a file: file name and 1-based Line
 	Line   int
+	// Location is the time zone of timestamps the record writes without
+	// an offset (RFC 3164 syslog, Windows TimeCreated/EventTime); nil
+	// means the registry's (UTC unless WithSyslogLocation).
+	Location *time.Location
 }
 
 // Error is a parse failure. Reason is one of the Reason constants.

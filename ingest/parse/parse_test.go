@@ -574,3 +574,44 @@ func TestOktaLowerCasedKeys(t *testing.T) {
 		t.Errorf("detected %q, want %q", src, SourceOkta)
 	}
 }
+
+// TestRecordLocation checks that a record's Location decides timestamps
+// written without an offset, and only those.
+func TestRecordLocation(t *testing.T) {
+	now := func() time.Time { return time.Date(2025, 1, 1, 0, 5, 0, 0, time.UTC) }
+	r := NewRegistry(WithClock(now))
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recTime := time.Date(2024, 6, 2, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name   string
+		source string
+		value  string
+		loc    *time.Location
+		want   time.Time
+	}{
+		{"rfc3164 in the topic's zone (CEST)", SourceSyslog, "Jun  1 10:00:00 h app: hi", berlin, time.Date(2024, 6, 1, 8, 0, 0, 0, time.UTC)},
+		{"rfc3164 without a zone is UTC", SourceSyslog, "Jun  1 10:00:00 h app: hi", nil, time.Date(2024, 6, 1, 10, 0, 0, 0, time.UTC)},
+		{"rfc5424 keeps its offset", SourceSyslog, "<34>1 2024-06-01T10:00:00Z h app - - - hi", berlin, time.Date(2024, 6, 1, 10, 0, 0, 0, time.UTC)},
+		{"windows TimeCreated in the topic's zone (CET)", SourceWindows,
+			`{"EventID":4625,"Channel":"Security","Computer":"ws1","TimeCreated":"2024-01-15 09:30:00"}`, berlin,
+			time.Date(2024, 1, 15, 8, 30, 0, 0, time.UTC)},
+		{"windows TimeCreated without a zone is UTC", SourceWindows,
+			`{"EventID":4625,"Channel":"Security","Computer":"ws1","TimeCreated":"2024-01-15 09:30:00"}`, nil,
+			time.Date(2024, 1, 15, 9, 30, 0, 0, time.UTC)},
+		{"windows @timestamp is UTC whatever the zone", SourceWindows,
+			`{"EventID":4625,"Channel":"Security","Computer":"ws1","@timestamp":"2024-01-15T09:30:00Z","TimeCreated":"2024-01-15 10:30:00"}`, berlin,
+			time.Date(2024, 1, 15, 9, 30, 0, 0, time.UTC)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			evs, err := r.Parse(tc.source, Record{Value: []byte(tc.value), Time: recTime, Location: tc.loc})
+			if err != nil {
+				t.Fatal(err)
+			}
+			eq(t, "timestamp", evs[0].Timestamp, tc.want)
+		})
+	}
+}

@@ -60,7 +60,11 @@ func (p *syslogParser) Parse(rec Record) ([]event.Event, error) {
 	if len(s) > 2 && s[0] >= '1' && s[0] <= '9' && s[1] == ' ' {
 		err = l.rfc5424(s)
 	} else {
-		err = p.rfc3164(&l, s, rec.Time)
+		loc := p.loc
+		if rec.Location != nil {
+			loc = rec.Location
+		}
+		err = p.rfc3164(&l, s, rec.Time, loc)
 	}
 	if err != nil {
 		return nil, err
@@ -177,7 +181,7 @@ func parseSD(s string) (map[string]any, string, error) {
 // rfc3164 parses "Mmm dd hh:mm:ss host tag[pid]: msg"; the timestamp may
 // also be RFC 3339 (rsyslog's high-precision format) and the host may be
 // missing.
-func (p *syslogParser) rfc3164(l *syslogLine, s string, recTime time.Time) error {
+func (p *syslogParser) rfc3164(l *syslogLine, s string, recTime time.Time, loc *time.Location) error {
 	var rest string
 	if len(s) >= 15 && s[3] == ' ' && monthIndex(s[:3]) > 0 {
 		ts := s[:15]
@@ -191,9 +195,9 @@ func (p *syslogParser) rfc3164(l *syslogLine, s string, recTime time.Time) error
 			ts += rest[:i]
 			rest = rest[i:]
 		}
-		t, err := time.ParseInLocation("Jan _2 15:04:05.999999999", ts, p.loc)
+		t, err := time.ParseInLocation("Jan _2 15:04:05.999999999", ts, loc)
 		if err != nil {
-			t, err = time.ParseInLocation("Jan  2 15:04:05.999999999", ts, p.loc)
+			t, err = time.ParseInLocation("Jan  2 15:04:05.999999999", ts, loc)
 		}
 		if err != nil {
 			return errorf(ReasonNoTimestamp, "rfc3164 timestamp %q", ts)
@@ -202,8 +206,8 @@ func (p *syslogParser) rfc3164(l *syslogLine, s string, recTime time.Time) error
 		if ref.IsZero() {
 			ref = p.now()
 		}
-		ref = ref.In(p.loc)
-		t = time.Date(ref.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), p.loc)
+		ref = ref.In(loc)
+		t = time.Date(ref.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
 		if t.Sub(ref) > 7*24*time.Hour { // December line read in January
 			t = t.AddDate(-1, 0, 0)
 		}

@@ -59,7 +59,11 @@ func parseWindows(v *fastjson.Value, rec Record) ([]event.Event, error) {
 	case v.Get("Event", "System") != nil:
 		err = w.fromEvtx(v.Get("Event"))
 	default:
-		err = w.fromFlat(v)
+		loc := rec.Location
+		if loc == nil {
+			loc = time.UTC
+		}
+		err = w.fromFlat(v, loc)
 	}
 	if err != nil {
 		return nil, err
@@ -186,7 +190,7 @@ func (w *winRecord) fromEvtx(ev *fastjson.Value) error {
 // the event; they are read into winRecord and not repeated in event_data.
 var flatSystem = map[string]bool{"EventID": true, "Channel": true, "@timestamp": true, "Message": true, "@version": true}
 
-func (w *winRecord) fromFlat(v *fastjson.Value) error {
+func (w *winRecord) fromFlat(v *fastjson.Value, loc *time.Location) error {
 	id, ok := intOf(v.Get("EventID"))
 	if !ok {
 		return errorf(ReasonInvalid, "EventID missing or not a number")
@@ -205,13 +209,14 @@ func (w *winRecord) fromFlat(v *fastjson.Value) error {
 		}
 	})
 	// @timestamp is UTC. Sysmon's UtcTime is UTC too. TimeCreated and
-	// EventTime are the collector's local time without an offset; they are
-	// read as UTC only when nothing better exists.
+	// EventTime are the collector's local time, without an offset: they
+	// are read in the topic's time zone (loc), and only when nothing
+	// better exists.
 	var tsOK bool
 	if w.ts, tsOK = parseTime(asString(v.Get("@timestamp"))); !tsOK {
 		if w.ts, tsOK = parseTime(w.str("UtcTime")); !tsOK {
-			if w.ts, tsOK = parseTime(w.str("TimeCreated")); !tsOK {
-				w.ts, tsOK = parseTime(w.str("EventTime"))
+			if w.ts, tsOK = parseTimeIn(w.str("TimeCreated"), loc); !tsOK {
+				w.ts, tsOK = parseTimeIn(w.str("EventTime"), loc)
 			}
 		}
 	}

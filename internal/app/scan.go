@@ -28,6 +28,8 @@ type ScanOptions struct {
 	RulesDir   string // "" = built-in correlation rules
 	Tenant     string
 	AlertsOnly bool
+	// Timezone (IANA) of timestamps written without an offset; "" is UTC.
+	Timezone string
 }
 
 // ScanResult is what a scan found.
@@ -94,6 +96,14 @@ func Scan(ctx context.Context, opts ScanOptions, stdout, stderr io.Writer) error
 
 // ScanFiles is Scan without the printing.
 func ScanFiles(ctx context.Context, opts ScanOptions) (*ScanResult, error) {
+	loc := time.UTC
+	if opts.Timezone != "" {
+		l, err := time.LoadLocation(opts.Timezone)
+		if err != nil {
+			return nil, fmt.Errorf("--timezone: %w", err)
+		}
+		loc = l
+	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	engine, err := detect.New(ctx, detect.Config{PolicyDir: opts.PolicyDir}, quiet, nil)
 	if err != nil {
@@ -113,7 +123,7 @@ func ScanFiles(ctx context.Context, opts ScanOptions) (*ScanResult, error) {
 		}
 		for _, r := range recs {
 			res.Records++
-			evs, err := reg.Parse(opts.Source, parse.Record{Value: r.Value, File: file, Line: r.Line, Tenant: opts.Tenant})
+			evs, err := reg.Parse(opts.Source, parse.Record{Value: r.Value, File: file, Line: r.Line, Tenant: opts.Tenant, Location: loc})
 			if err != nil {
 				rej := Rejected{File: file, Line: r.Line, Reason: parse.ReasonUnparseable, Error: err.Error()}
 				var pe *parse.Error
