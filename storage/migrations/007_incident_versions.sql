@@ -6,7 +6,9 @@
 -- notice was written from. A materialized view copies every row written to
 -- incidents here as it is inserted (a deduplicated retry of an insert is
 -- not copied either). ORDER BY (tenant, incident_id, version): one row per
--- version; a version written twice collapses.
+-- version; a version written twice collapses. The view's SELECT * is
+-- expanded when it is created: a migration that adds a column to incidents
+-- adds it here too and recreates the view.
 CREATE TABLE IF NOT EXISTS `{{.Database}}`.`{{.Local "incident_versions"}}`{{.OnCluster}}
 AS `{{.Database}}`.`{{.Local "incidents"}}`
 ENGINE = {{.Engine "ReplacingMergeTree"}}
