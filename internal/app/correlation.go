@@ -101,6 +101,9 @@ func (c *correlation) SetRules(rules []correlate.Rule) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if c.next != nil { // two reloads before the restart: the newer wins
+		c.next.Close()
+	}
 	c.next, c.sum = r, sum
 	if c.restart != nil {
 		c.restart()
