@@ -54,6 +54,8 @@ type Reader interface {
 	Alerts(ctx context.Context, ids []string) ([]event.Alert, error)
 	Events(ctx context.Context, ids []string) ([]event.Event, error)
 	Timeline(ctx context.Context, incidentID string) ([]event.TimelineEntry, error)
+	// IncidentVersions returns every stored version, oldest first.
+	IncidentVersions(ctx context.Context, id string) ([]event.Incident, error)
 }
 
 // Lifecycle is what the API asks of escalate.Manager.
@@ -132,6 +134,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 	}
 	handle("GET /api/v1/incidents", RoleViewer, s.list)
 	handle("GET /api/v1/incidents/{id}", RoleViewer, s.get)
+	handle("GET /api/v1/incidents/{id}/versions", RoleViewer, s.versions)
 	handle("GET /api/v1/incidents/{id}/report", RoleViewer, s.report)
 	handle("GET /api/v1/incidents/{id}/notification-draft", RoleAnalyst, s.draft)
 	handle("POST /api/v1/incidents/{id}/transition", RoleAnalyst, s.transition)
@@ -296,6 +299,18 @@ func (s *server) get(w http.ResponseWriter, r *http.Request, _ Token) {
 		d.Timeline = tl
 	}
 	writeJSON(w, http.StatusOK, d)
+}
+
+// versions lists every version of an incident, oldest first: what was
+// known when it was paged, declared or reported. An escalation message's
+// incident.version names one of them.
+func (s *server) versions(w http.ResponseWriter, r *http.Request, _ Token) {
+	vs, err := s.deps.Reader.IncidentVersions(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, vs)
 }
 
 func (s *server) report(w http.ResponseWriter, r *http.Request, _ Token) {

@@ -102,6 +102,8 @@ func TestAuth(t *testing.T) {
 		{"viewer reads", "GET", "/api/v1/incidents", "view-token", "", 200},
 		{"viewer reads one", "GET", "/api/v1/incidents/inc-1", "view-token", "", 200},
 		{"viewer report", "GET", "/api/v1/incidents/inc-1/report", "view-token", "", 200},
+		{"viewer versions", "GET", "/api/v1/incidents/inc-1/versions", "view-token", "", 200},
+		{"versions need a token", "GET", "/api/v1/incidents/inc-1/versions", "", "", 401},
 		{"viewer metrics", "GET", "/metrics", "view-token", "", 200},
 		{"metrics need a token", "GET", "/metrics", "", "", 401},
 		{"viewer cannot write", "POST", "/api/v1/incidents/inc-1/notes", "view-token", `{"text":"x"}`, 403},
@@ -209,6 +211,26 @@ func TestWritesAreAudited(t *testing.T) {
 	var d IncidentDetail
 	if code != 200 || json.Unmarshal([]byte(body), &d) != nil || len(d.Alerts) != 1 || len(d.Events) != 1 || len(d.Timeline) < 4 {
 		t.Fatalf("detail: %d %s", code, body)
+	}
+	// Every version, oldest first: triage, confirmed, contained (the
+	// customer notice and the manual escalation are timeline entries).
+	code, body = f.do(t, "GET", "/api/v1/incidents/inc-1/versions", "view-token", "")
+	var vs []event.Incident
+	if code != 200 || json.Unmarshal([]byte(body), &vs) != nil {
+		t.Fatalf("versions: %d %s", code, body)
+	}
+	var statuses []event.Status
+	for i, v := range vs {
+		if v.Version != uint64(i+1) {
+			t.Errorf("versions[%d] is version %d", i, v.Version)
+		}
+		statuses = append(statuses, v.Status)
+	}
+	if len(vs) != 3 || statuses[0] != event.StatusTriage || statuses[1] != event.StatusConfirmed || statuses[len(vs)-1] != event.StatusContained {
+		t.Fatalf("versions: statuses %v", statuses)
+	}
+	if code, _ := f.do(t, "GET", "/api/v1/incidents/nope/versions", "view-token", ""); code != 404 {
+		t.Errorf("versions of an unknown incident: %d, want 404", code)
 	}
 }
 

@@ -114,6 +114,35 @@ func (s *Store) Incident(ctx context.Context, id string) (event.Incident, error)
 	return r.incident(), nil
 }
 
+// IncidentVersions returns every stored version of an incident, oldest
+// first (from incident_versions, which merges do not thin out), or
+// ErrNotFound.
+func (s *Store) IncidentVersions(ctx context.Context, id string) ([]event.Incident, error) {
+	ctx, cancel := s.readCtx(ctx)
+	defer cancel()
+	rows, err := s.query(ctx, "SELECT "+incidentColumns+" FROM "+s.table("incident_versions")+
+		" FINAL WHERE incident_id = ? ORDER BY version", id)
+	if err != nil {
+		return nil, fmt.Errorf("query versions of incident %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []event.Incident
+	for rows.Next() {
+		var r incidentRow
+		if err := rows.ScanStruct(&r); err != nil {
+			return nil, fmt.Errorf("scan version of incident %s: %w", id, err)
+		}
+		out = append(out, r.incident())
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("query versions of incident %s: %w", id, err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("incident %s: %w", id, ErrNotFound)
+	}
+	return out, nil
+}
+
 // ListIncidents returns the latest version of the incidents f selects,
 // most recently active first.
 func (s *Store) ListIncidents(ctx context.Context, f IncidentFilter) ([]event.Incident, error) {

@@ -142,6 +142,14 @@ func TestRoundTripAlertsIncidentsTimelineDeliveries(t *testing.T) {
 	if !slices.Equal(versions, []uint64{1, 2}) {
 		t.Errorf("incident_versions of inc-1: %v, want [1 2]", versions)
 	}
+	hist, err := s.IncidentVersions(ctx, "inc-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonEq(t, "incident versions", hist, []event.Incident{inc, v2})
+	if _, err := s.IncidentVersions(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("IncidentVersions(nope) = %v, want ErrNotFound", err)
+	}
 	var kept uint64
 	if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+s.table("incidents")+" WHERE incident_id = 'inc-1'").Scan(&kept); err != nil || kept != 1 {
 		t.Errorf("incidents keeps %d rows of inc-1 after a merge (%v), want 1", kept, err)

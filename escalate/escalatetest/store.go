@@ -4,8 +4,10 @@
 package escalatetest
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"sync"
@@ -21,6 +23,7 @@ var ErrNotFound = errors.New("not found")
 type Store struct {
 	mu         sync.Mutex
 	incidents  map[string]event.Incident
+	versions   map[string]map[uint64]event.Incident // id → version → row, as incident_versions
 	timeline   map[string]event.TimelineEntry
 	deliveries map[string]event.Delivery
 	alerts     map[string]event.Alert
@@ -36,7 +39,8 @@ type Store struct {
 // New returns an empty store.
 func New() *Store {
 	return &Store{
-		incidents: map[string]event.Incident{}, timeline: map[string]event.TimelineEntry{},
+		incidents: map[string]event.Incident{}, versions: map[string]map[uint64]event.Incident{},
+		timeline:   map[string]event.TimelineEntry{},
 		deliveries: map[string]event.Delivery{}, alerts: map[string]event.Alert{}, events: map[string]event.Event{},
 	}
 }
@@ -70,12 +74,33 @@ func (s *Store) WriteIncidents(_ context.Context, incs []event.Incident) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, inc := range incs {
+		if s.versions[inc.ID] == nil {
+			s.versions[inc.ID] = map[uint64]event.Incident{}
+		}
+		s.versions[inc.ID][inc.Version] = inc
 		if old, ok := s.incidents[inc.ID]; ok && old.Version > inc.Version {
 			continue
 		}
 		s.incidents[inc.ID] = inc
 	}
 	return nil
+}
+
+// IncidentVersions returns every stored version of the incident, oldest
+// first, or ErrNotFound.
+func (s *Store) IncidentVersions(_ context.Context, id string) ([]event.Incident, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	vs := s.versions[id]
+	if len(vs) == 0 {
+		return nil, fmt.Errorf("incident %s: %w", id, ErrNotFound)
+	}
+	out := make([]event.Incident, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, v)
+	}
+	slices.SortFunc(out, func(a, b event.Incident) int { return cmp.Compare(a.Version, b.Version) })
+	return out, nil
 }
 
 // AppendTimeline stores entries once by id.

@@ -452,6 +452,9 @@ func (r storageReader) Events(ctx context.Context, ids []string) ([]event.Event,
 func (r storageReader) Timeline(ctx context.Context, id string) ([]event.TimelineEntry, error) {
 	return r.s.Timeline(ctx, id)
 }
+func (r storageReader) IncidentVersions(ctx context.Context, id string) ([]event.Incident, error) {
+	return r.s.IncidentVersions(ctx, id)
+}
 
 func declaredLister(s *storage.Store) escalate.DeclaredLister {
 	return func(ctx context.Context) ([]event.Incident, error) {
