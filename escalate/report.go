@@ -150,6 +150,13 @@ func (mg *Manager) Report(ctx context.Context, id string) (string, error) {
 		p("| %s | %s | %s |\n", l.at.UTC().Format("2006-01-02 15:04:05"), md(l.src), md(l.what))
 	}
 
+	p("\n## How the picture changed\n\n")
+	versions, err := mg.store.IncidentVersions(ctx, id)
+	if err != nil && !mg.isNotFound(err) {
+		return "", fmt.Errorf("load versions: %w", err)
+	}
+	writeVersions(&b, versions)
+
 	p("\n## What was done\n\n")
 	var did bool
 	for _, e := range d.timeline {
@@ -313,4 +320,23 @@ func dur(d time.Duration) string {
 		return fmt.Sprintf("%dm", d/time.Minute)
 	}
 	return fmt.Sprintf("%ds", d/time.Second)
+}
+
+// writeVersions lists the versions at which the incident's status or
+// severity changed, with the first and the newest: what was known when it
+// was created, paged, declared, contained and closed.
+func writeVersions(b *strings.Builder, vs []event.Incident) {
+	if len(vs) == 0 {
+		b.WriteString("- No versions stored.\n")
+		return
+	}
+	b.WriteString("| Version | Updated (UTC) | Status | Severity | Confidence | Alerts | Events |\n|---|---|---|---|---|---|---|\n")
+	for i, v := range vs {
+		if i > 0 && i < len(vs)-1 && v.Status == vs[i-1].Status && v.Severity == vs[i-1].Severity {
+			continue
+		}
+		fmt.Fprintf(b, "| %d | %s | %s | %s | %d | %d | %d |\n", v.Version, v.UpdatedAt.UTC().Format("2006-01-02 15:04:05"),
+			v.Status, v.Severity, v.Confidence, len(v.AlertIDs), len(v.EventIDs))
+	}
+	fmt.Fprintf(b, "\n%d versions in all, each in `incident_versions` (versions where only evidence was added are not listed).\n", len(vs))
 }

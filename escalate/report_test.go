@@ -115,3 +115,32 @@ func TestNotificationDraft(t *testing.T) {
 	}
 	golden(t, "testdata/notification.golden.md", got)
 }
+
+// TestReportVersions checks that the report lists the versions where the
+// status or the severity changed, with the first and the newest.
+func TestReportVersions(t *testing.T) {
+	v := func(n uint64, st event.Status, sev event.Severity, alerts int) event.Incident {
+		return event.Incident{Version: n, Status: st, Severity: sev, AlertIDs: make([]string, alerts), UpdatedAt: t0.Add(time.Duration(n) * time.Minute)}
+	}
+	var b strings.Builder
+	writeVersions(&b, []event.Incident{
+		v(1, event.StatusCandidate, event.SeverityHigh, 1),
+		v(2, event.StatusCandidate, event.SeverityHigh, 2), // evidence only
+		v(3, event.StatusCandidate, event.SeverityCritical, 3),
+		v(4, event.StatusConfirmed, event.SeverityCritical, 3),
+		v(5, event.StatusConfirmed, event.SeverityCritical, 4), // evidence only
+		v(6, event.StatusConfirmed, event.SeverityCritical, 5), // the newest
+	})
+	var listed []string
+	for _, line := range strings.Split(b.String(), "\n") {
+		if f := strings.Split(line, " | "); len(f) > 1 && strings.HasPrefix(line, "| ") && line[2] >= '0' && line[2] <= '9' {
+			listed = append(listed, strings.TrimPrefix(f[0], "| "))
+		}
+	}
+	if got := strings.Join(listed, ","); got != "1,3,4,6" {
+		t.Fatalf("listed versions %s, want 1,3,4,6:\n%s", got, b.String())
+	}
+	if !strings.Contains(b.String(), "6 versions in all") {
+		t.Errorf("no count of all versions:\n%s", b.String())
+	}
+}

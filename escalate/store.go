@@ -19,6 +19,9 @@ type Store interface {
 	Alerts(ctx context.Context, ids []string) ([]event.Alert, error)
 	Events(ctx context.Context, ids []string) ([]event.Event, error)
 	Timeline(ctx context.Context, incidentID string) ([]event.TimelineEntry, error)
+	// IncidentVersions returns every stored version of an incident, oldest
+	// first.
+	IncidentVersions(ctx context.Context, id string) ([]event.Incident, error)
 }
 
 // DeclaredLister returns the incidents whose notification clock may be
