@@ -93,54 +93,30 @@ func nilIfEmpty[T any](s []T) []T {
 
 // Incident returns the latest version of an incident, or ErrNotFound.
 func (s *Store) Incident(ctx context.Context, id string) (event.Incident, error) {
-	ctx, cancel := s.readCtx(ctx)
-	defer cancel()
-	rows, err := s.query(ctx, "SELECT "+incidentColumns+" FROM "+s.table("incidents")+
+	incs, err := s.queryIncidents(ctx, "SELECT "+incidentColumns+" FROM "+s.table("incidents")+
 		" FINAL WHERE incident_id = ? LIMIT 1", id)
 	if err != nil {
-		return event.Incident{}, fmt.Errorf("query incident %s: %w", id, err)
+		return event.Incident{}, fmt.Errorf("incident %s: %w", id, err)
 	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return event.Incident{}, fmt.Errorf("query incident %s: %w", id, err)
-		}
+	if len(incs) == 0 {
 		return event.Incident{}, fmt.Errorf("incident %s: %w", id, ErrNotFound)
 	}
-	var r incidentRow
-	if err := rows.ScanStruct(&r); err != nil {
-		return event.Incident{}, fmt.Errorf("scan incident %s: %w", id, err)
-	}
-	return r.incident(), nil
+	return incs[0], nil
 }
 
 // IncidentVersions returns every stored version of an incident, oldest
 // first (from incident_versions, which merges do not thin out), or
 // ErrNotFound.
 func (s *Store) IncidentVersions(ctx context.Context, id string) ([]event.Incident, error) {
-	ctx, cancel := s.readCtx(ctx)
-	defer cancel()
-	rows, err := s.query(ctx, "SELECT "+incidentColumns+" FROM "+s.table("incident_versions")+
+	incs, err := s.queryIncidents(ctx, "SELECT "+incidentColumns+" FROM "+s.table("incident_versions")+
 		" FINAL WHERE incident_id = ? ORDER BY version", id)
 	if err != nil {
-		return nil, fmt.Errorf("query versions of incident %s: %w", id, err)
+		return nil, fmt.Errorf("versions of incident %s: %w", id, err)
 	}
-	defer rows.Close()
-	var out []event.Incident
-	for rows.Next() {
-		var r incidentRow
-		if err := rows.ScanStruct(&r); err != nil {
-			return nil, fmt.Errorf("scan version of incident %s: %w", id, err)
-		}
-		out = append(out, r.incident())
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("query versions of incident %s: %w", id, err)
-	}
-	if len(out) == 0 {
+	if len(incs) == 0 {
 		return nil, fmt.Errorf("incident %s: %w", id, ErrNotFound)
 	}
-	return out, nil
+	return incs, nil
 }
 
 // ListIncidents returns the latest version of the incidents f selects,
@@ -184,11 +160,20 @@ func (s *Store) ListIncidents(ctx context.Context, f IncidentFilter) ([]event.In
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	q += fmt.Sprintf(" ORDER BY last_seen DESC, incident_id LIMIT %d", limit)
+	incs, err := s.queryIncidents(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list incidents: %w", err)
+	}
+	return incs, nil
+}
+
+// queryIncidents runs a query selecting incidentColumns and scans its rows.
+func (s *Store) queryIncidents(ctx context.Context, q string, args ...any) ([]event.Incident, error) {
 	ctx, cancel := s.readCtx(ctx)
 	defer cancel()
 	rows, err := s.query(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list incidents: %w", err)
+		return nil, fmt.Errorf("query incidents: %w", err)
 	}
 	defer rows.Close()
 	var out []event.Incident
@@ -200,7 +185,7 @@ func (s *Store) ListIncidents(ctx context.Context, f IncidentFilter) ([]event.In
 		out = append(out, r.incident())
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list incidents: %w", err)
+		return nil, fmt.Errorf("query incidents: %w", err)
 	}
 	return out, nil
 }
