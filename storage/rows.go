@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"encoding/json"
 	"net/netip"
 	"strconv"
 	"time"
@@ -45,6 +44,13 @@ func (c *chunk) sizeBytes() int64 {
 				total += 8
 				for k, x := range m {
 					total += int64(len(k)+len(x)) + 2
+				}
+			}
+		case []*fieldRow:
+			for _, r := range s {
+				total += 8
+				for j := 0; j < len(r.kv); j += 2 {
+					total += int64(len(r.kv[j].(string))+len(r.kv[j+1].(string))) + 2
 				}
 			}
 		case []time.Time, []int64, []uint64:
@@ -161,57 +167,6 @@ func entities(kinds, values []string) []event.Entity {
 	return out
 }
 
-// Limits of the flattened vendor map (the full document is in doc).
-const (
-	maxFlatFields   = 256
-	maxFlatValueLen = 4096
-)
-
-// flatten turns Vendor namespaces into dotted keys with string values:
-// {"aws":{"cloudtrail":{"eventSource":"iam"}}} → aws.cloudtrail.eventSource=iam.
-// Arrays are JSON-encoded; nulls are left out.
-func flatten(vendor map[string]any) map[string]string {
-	out := make(map[string]string, 8)
-	var walk func(prefix string, v any)
-	walk = func(prefix string, v any) {
-		if len(out) >= maxFlatFields {
-			return
-		}
-		var s string
-		switch x := v.(type) {
-		case nil:
-			return
-		case map[string]any:
-			for k, vv := range x {
-				walk(prefix+"."+k, vv)
-			}
-			return
-		case string:
-			s = x
-		case float64:
-			s = strconv.FormatFloat(x, 'f', -1, 64)
-		case bool:
-			s = strconv.FormatBool(x)
-		case json.Number:
-			s = x.String()
-		default:
-			b, err := json.Marshal(x)
-			if err != nil {
-				return
-			}
-			s = string(b)
-		}
-		if len(s) > maxFlatValueLen {
-			s = s[:maxFlatValueLen]
-		}
-		out[prefix] = s
-	}
-	for ns, v := range vendor {
-		walk(ns, v)
-	}
-	return out
-}
-
 // encodeEvents converts events to the events table's columns. The ECS
 // document goes to doc without event.original, which has its own column
 // (empty unless StoreOriginal).
@@ -294,7 +249,8 @@ func encodeEvents(evs []event.Event, storeOriginal bool) (*chunk, error) {
 		relUsers     = col[[]string](c, "related_users")
 		relIPs       = col[[]netip.Addr](c, "related_ips")
 		relHosts     = col[[]string](c, "related_hosts")
-		fields       = col[map[string]string](c, "fields")
+		fields       = col[*fieldRow](c, "fields")
+		flat         = newFlattener()
 		doc          = col[string](c, "doc")
 		original     = col[string](c, "original")
 		oTopic       = col[string](c, "origin_topic")
@@ -404,7 +360,7 @@ func encodeEvents(evs []event.Event, storeOriginal bool) (*chunk, error) {
 		relUsers[i] = orEmpty(e.Related.User)
 		relIPs[i] = ips(e.Related.IP)
 		relHosts[i] = orEmpty(e.Related.Hosts)
-		fields[i] = flatten(e.Vendor)
+		fields[i] = flat.flatten(e.Vendor)
 		oTopic[i] = e.Origin.Topic
 		oPartition[i] = int32(e.Origin.Partition)
 		oOffset[i] = e.Origin.Offset

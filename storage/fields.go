@@ -1,0 +1,146 @@
+package storage
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
+)
+
+// Limits of the flattened vendor map (the full document is in doc).
+const (
+	maxFlatFields   = 256
+	maxFlatValueLen = 4096
+)
+
+// fieldRow is one row of the events table's fields column: the vendor
+// fields as dotted keys and string values, sorted by key.
+//
+// It is not a map[string]string because of what the map costs on the hot
+// path: building a Go map per event, then clickhouse-go reading it back
+// through reflection, boxing every key and value. A fieldRow holds keys
+// and values already boxed, keys shared by every row of a chunk, and
+// clickhouse-go's Map column appends it through column.IterableOrderedMap.
+type fieldRow struct {
+	kv []any // key, value, key, value, ...; keys and values are strings
+}
+
+func (r *fieldRow) Put(k, v any) { r.kv = append(r.kv, k, v) }
+
+func (r *fieldRow) Iterator() column.MapIterator { return &fieldIter{kv: r.kv, i: -2} }
+
+// Len is the number of fields.
+func (r *fieldRow) Len() int { return len(r.kv) / 2 }
+
+// Map returns the fields as a map, for tests and size estimates.
+func (r *fieldRow) Map() map[string]string {
+	m := make(map[string]string, r.Len())
+	for i := 0; i < len(r.kv); i += 2 {
+		m[r.kv[i].(string)] = r.kv[i+1].(string)
+	}
+	return m
+}
+
+type fieldIter struct {
+	kv []any
+	i  int
+}
+
+func (it *fieldIter) Next() bool { it.i += 2; return it.i < len(it.kv) }
+func (it *fieldIter) Key() any   { return it.kv[it.i] }
+func (it *fieldIter) Value() any { return it.kv[it.i+1] }
+
+// flattener turns Vendor namespaces into dotted keys with string values:
+// {"aws":{"cloudtrail":{"eventSource":"iam"}}} → aws.cloudtrail.eventSource=iam.
+// Arrays are JSON-encoded; nulls are left out. One flattener serves one
+// chunk: the dotted keys recur from event to event, so each is built and
+// boxed once per chunk instead of once per field.
+type flattener struct {
+	keys map[string]any // dotted key → the same key, boxed
+	buf  []byte
+	row  []pair
+	// dotted is set when a vendor key itself contains a dot, the only
+	// way two fields can flatten to the same key.
+	dotted bool
+}
+
+type pair struct {
+	k     string
+	boxed any // k as an interface value
+	v     string
+}
+
+func newFlattener() *flattener { return &flattener{keys: make(map[string]any, 256)} }
+
+func (f *flattener) flatten(vendor map[string]any) *fieldRow {
+	f.row, f.dotted = f.row[:0], false
+	for ns, v := range vendor {
+		f.buf = append(f.buf[:0], ns...)
+		f.dotted = f.dotted || strings.IndexByte(ns, '.') >= 0
+		f.walk(v)
+	}
+	if f.dotted {
+		// {"a.b": 1} and {"a": {"b": 2}} both flatten to a.b; keep one,
+		// the same one every time: the smaller value. (Without dotted
+		// keys, sorting would only cost time: a map column's order means
+		// nothing.)
+		slices.SortFunc(f.row, func(a, b pair) int {
+			if c := strings.Compare(a.k, b.k); c != 0 {
+				return c
+			}
+			return strings.Compare(a.v, b.v)
+		})
+		f.row = slices.CompactFunc(f.row, func(a, b pair) bool { return a.k == b.k })
+	}
+	r := &fieldRow{kv: make([]any, 0, 2*len(f.row))}
+	for _, p := range f.row {
+		r.kv = append(r.kv, p.boxed, p.v)
+	}
+	return r
+}
+
+// walk adds v under the dotted key in f.buf.
+func (f *flattener) walk(v any) {
+	if len(f.row) >= maxFlatFields {
+		return
+	}
+	var s string
+	switch x := v.(type) {
+	case nil:
+		return
+	case map[string]any:
+		n := len(f.buf)
+		for k, vv := range x {
+			f.buf = append(append(f.buf[:n], '.'), k...)
+			f.dotted = f.dotted || strings.IndexByte(k, '.') >= 0
+			f.walk(vv)
+		}
+		f.buf = f.buf[:n]
+		return
+	case string:
+		s = x
+	case float64:
+		s = strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		s = strconv.FormatBool(x)
+	case json.Number:
+		s = x.String()
+	default:
+		b, err := json.Marshal(x)
+		if err != nil {
+			return
+		}
+		s = string(b)
+	}
+	if len(s) > maxFlatValueLen {
+		s = s[:maxFlatValueLen]
+	}
+	boxed, ok := f.keys[string(f.buf)]
+	if !ok {
+		boxed = string(f.buf)
+		f.keys[boxed.(string)] = boxed
+	}
+	f.row = append(f.row, pair{boxed.(string), boxed, s})
+}

@@ -1,0 +1,126 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"strings"
+	"testing"
+
+	"github.com/ClickHouse/ch-go/proto"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
+)
+
+func TestFlatten(t *testing.T) {
+	long := strings.Repeat("x", maxFlatValueLen+10)
+	many := map[string]any{}
+	for i := range maxFlatFields + 5 {
+		many[strings.Repeat("k", i+1)] = "v"
+	}
+	tests := []struct {
+		name   string
+		vendor map[string]any
+		want   map[string]string
+	}{
+		{"empty", nil, map[string]string{}},
+		{"nested namespaces", map[string]any{"aws": map[string]any{"cloudtrail": map[string]any{
+			"eventSource": "iam.amazonaws.com", "readOnly": false, "apiVersion": float64(3),
+			"userIdentity": map[string]any{"type": "IAMUser", "sessionContext": map[string]any{"mfa": true}},
+		}}}, map[string]string{
+			"aws.cloudtrail.eventSource":                     "iam.amazonaws.com",
+			"aws.cloudtrail.readOnly":                        "false",
+			"aws.cloudtrail.apiVersion":                      "3",
+			"aws.cloudtrail.userIdentity.type":               "IAMUser",
+			"aws.cloudtrail.userIdentity.sessionContext.mfa": "true",
+		}},
+		{"arrays as JSON, nulls left out", map[string]any{"okta": map[string]any{
+			"target": []any{map[string]any{"id": "00u1"}}, "client": nil, "n": json.Number("12"),
+		}}, map[string]string{"okta.target": `[{"id":"00u1"}]`, "okta.n": "12"}},
+		{"dotted keys that collide keep one", map[string]any{"zeek": map[string]any{
+			"id.orig_h": "10.0.0.1", "id": map[string]any{"orig_h": "10.0.0.2"}, "uid": "C1",
+		}}, map[string]string{"zeek.id.orig_h": "10.0.0.1", "zeek.uid": "C1"}},
+		{"long values are cut", map[string]any{"syslog": map[string]any{"msg": long}},
+			map[string]string{"syslog.msg": long[:maxFlatValueLen]}},
+	}
+	f := newFlattener()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			row := f.flatten(tt.vendor)
+			got := row.Map()
+			if tt.name == "dotted keys that collide keep one" {
+				// Which of the two colliding values is kept is not
+				// specified; that it is always the same one is.
+				got["zeek.id.orig_h"] = tt.want["zeek.id.orig_h"]
+				for range 20 {
+					if again := f.flatten(tt.vendor).Map(); !maps.Equal(again, row.Map()) {
+						t.Fatalf("flatten is not deterministic: %v then %v", row.Map(), again)
+					}
+				}
+			}
+			if row.Len() != len(tt.want) {
+				t.Errorf("%d fields, want %d: %v", row.Len(), len(tt.want), row.Map())
+			}
+			if !maps.Equal(got, tt.want) {
+				t.Errorf("flatten =\n%v\nwant\n%v", got, tt.want)
+			}
+		})
+	}
+	t.Run("at most maxFlatFields", func(t *testing.T) {
+		if n := f.flatten(map[string]any{"ns": many}).Len(); n != maxFlatFields {
+			t.Errorf("%d fields, want %d", n, maxFlatFields)
+		}
+	})
+}
+
+// TestFieldRowsAppendToMapColumn checks that clickhouse-go's Map column
+// takes fieldRows as they are (through column.IterableOrderedMap) and holds
+// the same maps afterwards.
+func TestFieldRowsAppendToMapColumn(t *testing.T) {
+	col, err := column.Type("Map(LowCardinality(String), String)").Column("fields", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFlattener()
+	vendors := []map[string]any{
+		{"winlog": map[string]any{"event_id": "4625", "event_data": map[string]any{"TargetUserName": "alice", "LogonType": "3"}}},
+		{},
+		{"okta": map[string]any{"eventType": "user.session.start", "outcome": map[string]any{"result": "FAILURE"}}},
+	}
+	rows := make([]*fieldRow, len(vendors))
+	for i, v := range vendors {
+		rows[i] = f.flatten(v)
+	}
+	if _, err := col.Append(rows); err != nil {
+		t.Fatalf("append fieldRows to a Map column: %v", err)
+	}
+	if col.Rows() != len(rows) {
+		t.Fatalf("column has %d rows, want %d", col.Rows(), len(rows))
+	}
+	// Encode the column as it goes on the wire and decode it again, as the
+	// server would read it.
+	var buf proto.Buffer
+	if err := col.(column.CustomSerialization).WriteStatePrefix(&buf); err != nil {
+		t.Fatal(err)
+	}
+	col.Encode(&buf)
+	read, err := column.Type("Map(LowCardinality(String), String)").Column("fields", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := proto.NewReader(bytes.NewReader(buf.Buf))
+	if err := read.(column.CustomSerialization).ReadStatePrefix(r); err != nil {
+		t.Fatal(err)
+	}
+	if err := read.Decode(r, len(rows)); err != nil {
+		t.Fatalf("decode the encoded column: %v", err)
+	}
+	for i, r := range rows {
+		var got map[string]string
+		if err := read.ScanRow(&got, i); err != nil {
+			t.Fatalf("row %d: %v", i, err)
+		}
+		if !maps.Equal(got, r.Map()) || len(got) != r.Len() {
+			t.Errorf("row %d = %v, want %v", i, got, r.Map())
+		}
+	}
+}
