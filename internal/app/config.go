@@ -32,6 +32,7 @@ type Config struct {
 	API       api.Config      `yaml:"api"`
 	Server    ServerConfig    `yaml:"server"`
 	Log       LogConfig       `yaml:"log"`
+	Runtime   RuntimeConfig   `yaml:"runtime"`
 }
 
 // CorrelateConfig is the correlation stage: its rules and the Kafka topic
@@ -282,6 +283,7 @@ func (c *Config) SetDefaults() {
 	if c.Log.Format == "" {
 		c.Log.Format = "text"
 	}
+	c.Runtime.SetDefaults()
 	c.Ingest.SetDefaults()
 	c.Detect.SetDefaults()
 	c.Correlate.SetDefaults()
@@ -297,6 +299,7 @@ func (c *Config) Validate() []Problem {
 	ps = append(ps, problemsFrom("correlate", c.Correlate.Validate())...)
 	ps = append(ps, problemsFrom("storage", c.Storage.Validate())...)
 	ps = append(ps, problemsFrom("escalate", c.Escalate.Validate())...)
+	ps = append(ps, c.Runtime.Validate()...)
 	if _, err := parseLevel(c.Log.Level); err != nil {
 		ps = append(ps, Problem{Path: "log.level", Message: err.Error()})
 	}

@@ -144,6 +144,7 @@ func Demo(ctx context.Context, opts DemoOptions, stdout, stderr io.Writer) error
 	defer logFile.Close()
 	fmt.Fprintf(stdout, "pipeline log: %s\n", opts.LogFile)
 	logger := NewLogger(LogConfig{Level: "info", Format: "text"}, logFile)
+	applyRuntime(cfg.Runtime, logger)
 	reg := prometheus.NewRegistry()
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()

@@ -38,6 +38,7 @@ func Serve(ctx context.Context, configPath string, logOut io.Writer) error {
 		return err
 	}
 	logger := NewLogger(cfg.Log, logOut)
+	applyRuntime(cfg.Runtime, logger)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	svc, err := Start(ctx, cfg, logger, reg)
