@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -95,4 +96,97 @@ func parseStatusMemory(status []byte) (rss, hwm int64, err error) {
 		return 0, 0, fmt.Errorf("VmRSS or VmHWM missing")
 	}
 	return rss, hwm, nil
+}
+
+// ReadMachineCPU returns the CPU time the whole machine has been busy
+// since boot, summed over its CPUs: every process (vigil, Kafka,
+// ClickHouse, the harness) and the kernel. With the stack on the same
+// machine, the difference over a run is what its events cost in all.
+func ReadMachineCPU() (float64, error) {
+	stat, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, fmt.Errorf("read /proc/stat: %w", err)
+	}
+	return parseMachineCPU(stat)
+}
+
+// parseMachineCPU sums the busy fields of the aggregate "cpu" line of
+// /proc/stat: all but idle and iowait, and without guest and guest_nice,
+// which user and nice already include.
+func parseMachineCPU(stat []byte) (float64, error) {
+	line, _, _ := bytes.Cut(stat, []byte("\n"))
+	f := strings.Fields(string(line))
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0, fmt.Errorf("first line of /proc/stat is %q, want the cpu totals", line)
+	}
+	var busy uint64
+	for i, v := range f[1:9] { // user nice system idle iowait irq softirq steal
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("/proc/stat cpu field %d: %w", i+1, err)
+		}
+		if i == 3 || i == 4 {
+			continue // idle, iowait
+		}
+		busy += n
+	}
+	return float64(busy) / userHZ, nil
+}
+
+// StackProcesses names the local stack's server processes by their pid
+// files in dir (deploy/local/stack's run directory): kafka and clickhouse.
+// A pid file that is missing or names no live process is left out.
+func StackProcesses(dir string) map[string]int {
+	out := map[string]int{}
+	for name, file := range map[string]string{"kafka": "kafka.pid", "clickhouse": "clickhouse-engine.pid"} {
+		b, err := os.ReadFile(filepath.Join(dir, file))
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || pid <= 0 {
+			continue
+		}
+		if _, err := os.Stat(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+			out[name] = pid
+		}
+	}
+	return out
+}
+
+// CPUMeter measures the CPU time the whole machine and each of a set of
+// processes spend between Start and Stop.
+type CPUMeter struct {
+	pids    map[string]int
+	machine float64
+	procs   map[string]float64
+	err     error
+}
+
+// StartCPUMeter takes the first reading.
+func StartCPUMeter(pids map[string]int) *CPUMeter {
+	m := &CPUMeter{pids: pids, procs: map[string]float64{}}
+	m.machine, m.err = ReadMachineCPU()
+	for name, pid := range pids {
+		if s, err := ReadProc(pid); err == nil {
+			m.procs[name] = s.CPUSeconds
+		}
+	}
+	return m
+}
+
+// Stop returns the machine's CPU seconds since Start (0 when /proc/stat
+// could not be read) and each process's. A process that is gone or was
+// replaced (its time went down) is left out.
+func (m *CPUMeter) Stop() (machine float64, procs map[string]float64) {
+	if end, err := ReadMachineCPU(); err == nil && m.err == nil {
+		machine = end - m.machine
+	}
+	procs = map[string]float64{}
+	for name, start := range m.procs {
+		if s, err := ReadProc(m.pids[name]); err == nil && s.CPUSeconds >= start {
+			procs[name] = s.CPUSeconds - start
+		}
+	}
+	return machine, procs
 }

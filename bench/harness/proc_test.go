@@ -56,3 +56,41 @@ func TestReadProcSelf(t *testing.T) {
 		t.Errorf("negative cpu %v", s.CPUSeconds)
 	}
 }
+
+func TestParseMachineCPU(t *testing.T) {
+	tests := []struct {
+		name string
+		stat string
+		want float64
+		ok   bool
+	}{
+		// busy = user 300 + nice 5 + system 100 + irq 2 + softirq 3 + steal 10;
+		// idle 900, iowait 50 and the guest fields are left out.
+		{"kernel 6", "cpu  300 5 100 900 50 2 3 10 7 0\ncpu0 150 0 50 450 25 1 1 5 0 0\n", 4.2, true},
+		{"old kernel without steal", "cpu  300 5 100 900 50 2 3\n", 0, false},
+		{"not the totals", "cpu0 1 2 3 4 5 6 7 8\n", 0, false},
+		{"garbage", "cpu  1 x 3 4 5 6 7 8\n", 0, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseMachineCPU([]byte(tc.stat))
+			if (err == nil) != tc.ok {
+				t.Fatalf("err = %v, want ok=%v", err, tc.ok)
+			}
+			if tc.ok && got != tc.want {
+				t.Errorf("busy = %v s, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestReadMachineCPU(t *testing.T) {
+	a, err := ReadMachineCPU()
+	if err != nil {
+		t.Skipf("no /proc/stat: %v", err)
+	}
+	b, err := ReadMachineCPU()
+	if err != nil || b < a || a <= 0 {
+		t.Errorf("readings %v then %v (%v): want positive and not decreasing", a, b, err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -81,15 +82,23 @@ type Throughput struct {
 	DrainSeconds      float64    `json:"drain_seconds"`             // consumer start → lag 0 and all rows stored
 	CPUSeconds        float64    `json:"cpu_seconds"`
 	CPUSecondsPerMEvt float64    `json:"cpu_seconds_per_million"`
-	PeakRSSBytes      int64      `json:"peak_rss_bytes"`
-	MaxLag            int64      `json:"max_lag"`
-	Lag               []LagPoint `json:"lag"`
-	Alerts            uint64     `json:"alerts,omitempty"`
-	Incidents         uint64     `json:"incidents,omitempty"`
-	Scenarios         *Scenarios `json:"scenarios,omitempty"`
-	AlertsMissing     int        `json:"alerts_missing_vs_reference"`
-	Status            string     `json:"status"` // PASS or FAIL
-	Problems          []string   `json:"problems,omitempty"`
+	// MachineCPUSeconds is the CPU time of the whole machine over the same
+	// span (Kafka, ClickHouse, the harness and the kernel included): with
+	// the stack on this machine, what the events cost in all.
+	MachineCPUSeconds        float64 `json:"machine_cpu_seconds,omitempty"`
+	MachineCPUSecondsPerMEvt float64 `json:"machine_cpu_seconds_per_million,omitempty"`
+	// StackCPUSeconds is the CPU time of the local stack's servers over
+	// the same span, by name (kafka, clickhouse).
+	StackCPUSeconds map[string]float64 `json:"stack_cpu_seconds,omitempty"`
+	PeakRSSBytes    int64              `json:"peak_rss_bytes"`
+	MaxLag          int64              `json:"max_lag"`
+	Lag             []LagPoint         `json:"lag"`
+	Alerts          uint64             `json:"alerts,omitempty"`
+	Incidents       uint64             `json:"incidents,omitempty"`
+	Scenarios       *Scenarios         `json:"scenarios,omitempty"`
+	AlertsMissing   int                `json:"alerts_missing_vs_reference"`
+	Status          string             `json:"status"` // PASS or FAIL
+	Problems        []string           `json:"problems,omitempty"`
 }
 
 // Scenarios is the check of the generator's expectations.
@@ -196,7 +205,7 @@ func (r *Result) PrintTable(w io.Writer) {
 	fmt.Fprintf(w, "host %s: %d × %s, %.1f GiB RAM, %s\n\n", r.Host.Hostname, r.Host.NProc, r.Host.CPUModel,
 		float64(r.Host.MemBytes)/(1<<30), r.Host.Kernel)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "run\tdetections\tevents\tevents/s\tvs ceiling\tCPU s/M ev\tpeak RSS MiB\tmax lag\tstored\tDLQ\tlost\talerts\tincidents\tstatus\t")
+	fmt.Fprintln(tw, "run\tdetections\tevents\tevents/s\tvs ceiling\tCPU s/M ev\tmachine CPU s/M ev\tpeak RSS MiB\tmax lag\tstored\tDLQ\tlost\talerts\tincidents\tstatus\t")
 	row := func(t *Throughput) {
 		det := "-"
 		if t.Policies != nil {
@@ -210,8 +219,12 @@ func (r *Result) PrintTable(w io.Writer) {
 		if t.PeakRSSBytes > 0 {
 			rss = fmt.Sprintf("%.0f", float64(t.PeakRSSBytes)/(1<<20))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%s\t%.1f\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n",
-			t.Name, det, t.Counts.Produced, t.EventsPerSecond, ratio, t.CPUSecondsPerMEvt, rss, t.MaxLag,
+		machine := "-"
+		if t.MachineCPUSecondsPerMEvt > 0 {
+			machine = fmt.Sprintf("%.1f", t.MachineCPUSecondsPerMEvt)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%s\t%.1f\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n",
+			t.Name, det, t.Counts.Produced, t.EventsPerSecond, ratio, t.CPUSecondsPerMEvt, machine, rss, t.MaxLag,
 			t.Counts.StoredRecords, t.Counts.DLQ, t.Counts.Lost, t.Alerts, t.Incidents, t.Status)
 	}
 	if r.Ceiling != nil {
@@ -221,6 +234,7 @@ func (r *Result) PrintTable(w io.Writer) {
 		row(t)
 	}
 	tw.Flush()
+	r.printCPUSplit(w)
 	for _, l := range append([]*LatencyRun{r.Latency}, r.LatencySweep...) {
 		if l == nil {
 			continue
@@ -260,4 +274,58 @@ func (r *Result) PrintTable(w io.Writer) {
 		fmt.Fprintln(w, "problem:", p)
 	}
 	fmt.Fprintln(w, "\noverall:", r.Status)
+}
+
+// SetMachineCPU records the machine's and the stack servers' CPU seconds
+// over the run (from a CPUMeter).
+func (t *Throughput) SetMachineCPU(machine float64, stack map[string]float64) {
+	t.MachineCPUSeconds = round2(machine)
+	if len(stack) > 0 {
+		t.StackCPUSeconds = map[string]float64{}
+		for k, v := range stack {
+			t.StackCPUSeconds[k] = round2(v)
+		}
+	}
+}
+
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+// printCPUSplit prints where each run's CPU went, per million events: the
+// process under test (vigil, or the harness for the copy), Kafka,
+// ClickHouse, and the rest of the machine. With everything on one machine
+// that runs flat out, events/s is about the cores over the machine's CPU
+// per event, so this says what the ratio to the ceiling is made of.
+func (r *Result) printCPUSplit(w io.Writer) {
+	runs := r.Vigil
+	if r.Ceiling != nil {
+		runs = append([]*Throughput{r.Ceiling}, runs...)
+	}
+	var any bool
+	for _, t := range runs {
+		any = any || t.MachineCPUSeconds > 0
+	}
+	if !any {
+		return
+	}
+	fmt.Fprintf(w, "\nCPU seconds per million events, by process (the copy runs in the harness):\n")
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "run\tmachine\tvigil or copy\tkafka\tclickhouse\trest\t")
+	for _, t := range runs {
+		if t.MachineCPUSeconds <= 0 || t.Counts.Produced <= 0 {
+			continue
+		}
+		perM := func(s float64) float64 { return s / float64(t.Counts.Produced) * 1e6 }
+		cell := func(name string) (string, float64) {
+			s, ok := t.StackCPUSeconds[name]
+			if !ok {
+				return "-", 0
+			}
+			return fmt.Sprintf("%.1f", perM(s)), s
+		}
+		kafka, ks := cell("kafka")
+		ch, cs := cell("clickhouse")
+		rest := t.MachineCPUSeconds - t.CPUSeconds - ks - cs
+		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%s\t%s\t%.1f\t\n", t.Name, perM(t.MachineCPUSeconds), perM(t.CPUSeconds), kafka, ch, perM(max(rest, 0)))
+	}
+	tw.Flush()
 }

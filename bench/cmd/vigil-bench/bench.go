@@ -33,6 +33,8 @@ type bench struct {
 	// alertsByRun holds the alert ids of each vigil run, by detection id,
 	// for the cross-run check.
 	alertsByRun map[string]map[string]map[string]bool
+	// stackPIDs are the local stack's servers, whose CPU each run reports.
+	stackPIDs map[string]int
 }
 
 func newBench(ctx context.Context, o options, log *slog.Logger) (*bench, error) {
@@ -63,6 +65,10 @@ func newBench(ctx context.Context, o options, log *slog.Logger) (*bench, error) 
 	b.libSize = len(lib)
 	b.eventStart = time.Now().UTC().Truncate(time.Second).Add(-time.Duration(o.events/100) * time.Second)
 	b.webhook = harness.NewReceiver()
+	b.stackPIDs = harness.StackProcesses(o.stackRunDir)
+	if len(b.stackPIDs) == 0 {
+		log.Info("no local stack processes found; the CPU split by server is left out", "dir", o.stackRunDir)
+	}
 	return b, nil
 }
 
@@ -285,6 +291,7 @@ func (b *bench) ceiling(ctx context.Context) (*harness.Throughput, *harness.Prod
 
 	self := os.Getpid()
 	before, _ := harness.ReadProc(self)
+	meter := harness.StartCPUMeter(b.stackPIDs)
 	start := time.Now()
 	sctx, stopSampling := context.WithCancel(ctx)
 	sampled := make(chan struct{})
@@ -301,6 +308,7 @@ func (b *bench) ceiling(ctx context.Context) (*harness.Throughput, *harness.Prod
 	if err != nil {
 		return t, st, err
 	}
+	t.SetMachineCPU(meter.Stop())
 	// The harness process runs the copy and the samplers; its CPU is an
 	// upper bound for the copy's.
 	t.CPUSeconds = round(after.CPUSeconds-before.CPUSeconds, 2)
@@ -331,6 +339,9 @@ func (b *bench) finishCounts(t *harness.Throughput, span harness.StoredSpan, eve
 	}
 	if t.Counts.Produced > 0 && t.CPUSeconds > 0 {
 		t.CPUSecondsPerMEvt = round(t.CPUSeconds/float64(t.Counts.Produced)*1e6, 2)
+	}
+	if t.Counts.Produced > 0 && t.MachineCPUSeconds > 0 {
+		t.MachineCPUSecondsPerMEvt = round(t.MachineCPUSeconds/float64(t.Counts.Produced)*1e6, 2)
 	}
 	for _, p := range t.Lag {
 		t.MaxLag = max(t.MaxLag, p.Lag)

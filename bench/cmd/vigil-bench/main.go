@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -40,6 +41,7 @@ type options struct {
 	runTimeout     time.Duration
 	policies       string
 	keep           bool
+	stackRunDir    string
 }
 
 func main() {
@@ -75,6 +77,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (int, err
 	fs.DurationVar(&o.runTimeout, "run-timeout", 10*time.Minute, "give up on a vigil run that has not stored every record after this long")
 	fs.StringVar(&o.policies, "policies", "policies", "the detection library the sets are built from")
 	fs.BoolVar(&o.keep, "keep", false, "keep each run's topics and database")
+	stackDir := ".local/stack"
+	if d := os.Getenv("VIGIL_STACK_DIR"); d != "" {
+		stackDir = d
+	}
+	fs.StringVar(&o.stackRunDir, "stack-run-dir", filepath.Join(stackDir, "run"), "pid files of the local stack's Kafka and ClickHouse, whose CPU each run reports")
 	if err := fs.Parse(args); err != nil {
 		return 2, nil
 	}

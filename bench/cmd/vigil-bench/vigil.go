@@ -140,6 +140,8 @@ func (b *bench) vigilThroughput(ctx context.Context, detections int, res *harnes
 	res.Produce = st
 	t.Counts.Produced = st.Records
 	pprof := b.o.pprofDir != "" && detections == b.o.latencySet
+	// The machine's CPU is counted from vigil's start, as vigil's own is.
+	meter := harness.StartCPUMeter(b.stackPIDs)
 	if err := b.start(ctx, s, pprof); err != nil {
 		return t, err
 	}
@@ -162,6 +164,7 @@ func (b *bench) vigilThroughput(ctx context.Context, detections int, res *harnes
 	t.DrainSeconds = round(time.Since(s.ready).Seconds(), 3)
 	t.CPUSeconds = round(last.CPUSeconds-before.CPUSeconds, 2)
 	t.PeakRSSBytes = last.PeakRSSByte
+	t.SetMachineCPU(meter.Stop())
 
 	span, err := harness.Span(ctx, s.conn, "events", "(origin_topic, origin_partition, origin_offset)")
 	if err != nil {

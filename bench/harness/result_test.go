@@ -1,0 +1,39 @@
+package harness
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestPrintCPUSplit(t *testing.T) {
+	ceiling := &Throughput{Name: "ceiling", Counts: Counts{Produced: 200_000}, CPUSeconds: 2}
+	ceiling.SetMachineCPU(4.2, map[string]float64{"kafka": 0.8, "clickhouse": 1.2})
+	vigil := &Throughput{Name: "vigil-50", Counts: Counts{Produced: 200_000}, CPUSeconds: 20}
+	vigil.SetMachineCPU(32, map[string]float64{"clickhouse": 9}) // kafka's pid file was missing
+	noMachine := &Throughput{Name: "vigil-10", Counts: Counts{Produced: 200_000}, CPUSeconds: 15}
+	r := &Result{Ceiling: ceiling, Vigil: []*Throughput{vigil, noMachine}}
+
+	var out bytes.Buffer
+	r.printCPUSplit(&out)
+	got := out.String()
+	for _, want := range []string{
+		// machine 21, copy 10, kafka 4, clickhouse 6, rest 1 per million
+		"ceiling     21.0           10.0    4.0         6.0   1.0",
+		// kafka unknown: the rest holds it
+		"vigil-50    160.0          100.0      -        45.0  15.0",
+	} {
+		if !strings.Contains(strings.Join(strings.Fields(got), " "), strings.Join(strings.Fields(want), " ")) {
+			t.Errorf("missing row %q in\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "vigil-10") {
+		t.Errorf("a run without machine CPU is listed:\n%s", got)
+	}
+
+	out.Reset()
+	(&Result{Vigil: []*Throughput{noMachine}}).printCPUSplit(&out)
+	if out.Len() != 0 {
+		t.Errorf("split printed without any machine CPU:\n%s", out.String())
+	}
+}
