@@ -300,11 +300,11 @@ func (r *Result) printCPUSplit(w io.Writer) {
 	if r.Ceiling != nil {
 		runs = append([]*Throughput{r.Ceiling}, runs...)
 	}
-	var any bool
+	measured := false
 	for _, t := range runs {
-		any = any || t.MachineCPUSeconds > 0
+		measured = measured || t.MachineCPUSeconds > 0
 	}
-	if !any {
+	if !measured {
 		return
 	}
 	fmt.Fprintf(w, "\nCPU seconds per million events, by process (the copy runs in the harness):\n")
