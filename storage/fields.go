@@ -34,7 +34,7 @@ func (r *fieldRow) Iterator() column.MapIterator { return &fieldIter{kv: r.kv, i
 // Len is the number of fields.
 func (r *fieldRow) Len() int { return len(r.kv) / 2 }
 
-// Map returns the fields as a map, for tests and size estimates.
+// Map returns the fields as a map.
 func (r *fieldRow) Map() map[string]string {
 	m := make(map[string]string, r.Len())
 	for i := 0; i < len(r.kv); i += 2 {
@@ -67,9 +67,8 @@ type flattener struct {
 }
 
 type pair struct {
-	k     string
-	boxed any // k as an interface value
-	v     string
+	k any // the dotted key, a string, boxed once per chunk
+	v string
 }
 
 func newFlattener() *flattener { return &flattener{keys: make(map[string]any, 256)} }
@@ -87,7 +86,7 @@ func (f *flattener) flatten(vendor map[string]any) *fieldRow {
 		// keys, sorting would only cost time: a map column's order means
 		// nothing.)
 		slices.SortFunc(f.row, func(a, b pair) int {
-			if c := strings.Compare(a.k, b.k); c != 0 {
+			if c := strings.Compare(a.k.(string), b.k.(string)); c != 0 {
 				return c
 			}
 			return strings.Compare(a.v, b.v)
@@ -96,7 +95,7 @@ func (f *flattener) flatten(vendor map[string]any) *fieldRow {
 	}
 	r := &fieldRow{kv: make([]any, 0, 2*len(f.row))}
 	for _, p := range f.row {
-		r.kv = append(r.kv, p.boxed, p.v)
+		r.kv = append(r.kv, p.k, p.v)
 	}
 	return r
 }
@@ -137,10 +136,10 @@ func (f *flattener) walk(v any) {
 	if len(s) > maxFlatValueLen {
 		s = s[:maxFlatValueLen]
 	}
-	boxed, ok := f.keys[string(f.buf)]
+	k, ok := f.keys[string(f.buf)]
 	if !ok {
-		boxed = string(f.buf)
-		f.keys[boxed.(string)] = boxed
+		k = string(f.buf)
+		f.keys[k.(string)] = k
 	}
-	f.row = append(f.row, pair{boxed.(string), boxed, s})
+	f.row = append(f.row, pair{k, s})
 }

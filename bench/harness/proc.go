@@ -135,9 +135,15 @@ func parseMachineCPU(stat []byte) (float64, error) {
 
 // StackProcesses names the local stack's server processes by their pid
 // files in dir (deploy/local/stack's run directory): kafka and clickhouse.
-// A pid file that is missing or names no live process is left out.
+// A pid file that is missing, or names a process that is not the stack's
+// (its command line does not name the stack's directory, as a recycled pid
+// would not), is left out.
 func StackProcesses(dir string) map[string]int {
 	out := map[string]int{}
+	stackDir, err := filepath.Abs(filepath.Dir(dir))
+	if err != nil {
+		return out
+	}
 	for name, file := range map[string]string{"kafka": "kafka.pid", "clickhouse": "clickhouse-engine.pid"} {
 		b, err := os.ReadFile(filepath.Join(dir, file))
 		if err != nil {
@@ -147,7 +153,8 @@ func StackProcesses(dir string) map[string]int {
 		if err != nil || pid <= 0 {
 			continue
 		}
-		if _, err := os.Stat(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		if err == nil && bytes.Contains(cmdline, []byte(stackDir)) {
 			out[name] = pid
 		}
 	}

@@ -2,7 +2,10 @@ package harness
 
 import (
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 )
 
@@ -96,5 +99,35 @@ func TestReadMachineCPU(t *testing.T) {
 	b, err := ReadMachineCPU()
 	if err != nil || b < a || a <= 0 {
 		t.Errorf("readings %v then %v (%v): want positive and not decreasing", a, b, err)
+	}
+}
+
+func TestStackProcesses(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("/proc is Linux's")
+	}
+	stack := t.TempDir()
+	run := filepath.Join(stack, "run")
+	if err := os.Mkdir(run, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A process whose command line names the stack directory stands for
+	// Kafka; the clickhouse pid file names this test, which is not the
+	// stack's (as a recycled pid would not be).
+	kafka := exec.Command("sh", "-c", "sleep 30", filepath.Join(stack, "kafka.properties"))
+	if err := kafka.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = kafka.Process.Kill(); _ = kafka.Wait() })
+	write := func(name string, pid int) {
+		if err := os.WriteFile(filepath.Join(run, name), []byte(strconv.Itoa(pid)+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("kafka.pid", kafka.Process.Pid)
+	write("clickhouse-engine.pid", os.Getpid())
+	got := StackProcesses(run)
+	if len(got) != 1 || got["kafka"] != kafka.Process.Pid {
+		t.Errorf("StackProcesses = %v, want only kafka = %d", got, kafka.Process.Pid)
 	}
 }
