@@ -26,7 +26,11 @@ type bench struct {
 	webhook *harness.Receiver
 	runID   string
 	libSize int // detections in the library
-	// eventStart is the event time of the throughput runs' first record.
+	// eventStart is the event time of the throughput runs' first record:
+	// a UTC midnight, so that every invocation puts the same records at
+	// the same time of day and in the same suppression and correlation
+	// windows (they are aligned to the event time), and raises the same
+	// alerts and incidents.
 	eventStart time.Time
 	workDir    string
 	cleanups   []func()
@@ -63,13 +67,22 @@ func newBench(ctx context.Context, o options, log *slog.Logger) (*bench, error) 
 		return nil, fmt.Errorf("no detection library in %s: %v", o.policies, err)
 	}
 	b.libSize = len(lib)
-	b.eventStart = time.Now().UTC().Truncate(time.Second).Add(-time.Duration(o.events/100) * time.Second)
+	b.eventStart = throughputStart(time.Now(), o.events)
 	b.webhook = harness.NewReceiver()
 	b.stackPIDs = harness.StackProcesses(o.stackRunDir)
 	if len(b.stackPIDs) == 0 {
 		log.Info("no local stack processes found; the CPU split by server is left out", "dir", o.stackRunDir)
 	}
 	return b, nil
+}
+
+// throughputStart returns the midnight (UTC) at least a day before the
+// records generated from it would reach now; the generator spaces records
+// about 10 ms apart in event time. A day or two old, the events are well
+// inside the storage retention.
+func throughputStart(now time.Time, events int) time.Time {
+	span := time.Duration(events/100) * time.Second
+	return now.UTC().Add(-span - 24*time.Hour).Truncate(24 * time.Hour)
 }
 
 func (b *bench) close() {
