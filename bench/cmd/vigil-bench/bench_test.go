@@ -19,7 +19,7 @@ func TestThroughputStart(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			start := throughputStart(tt.now, tt.events)
-			if !start.Equal(start.Truncate(24 * time.Hour)) || start.Location() != time.UTC {
+			if !start.Equal(start.Truncate(24*time.Hour)) || start.Location() != time.UTC {
 				t.Errorf("start %v is not a UTC midnight", start)
 			}
 			span := time.Duration(tt.events/100) * time.Second
