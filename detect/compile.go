@@ -34,6 +34,11 @@ type Detection struct {
 	// Signal marks a building block: never suppressed, consumed by
 	// correlation thresholds rather than shown on its own.
 	Signal bool `json:"signal,omitempty"`
+	// BroadIndex says why the detection's finding rules are keyed only on
+	// fields whole sources share (event.dataset, event.outcome): a
+	// threat-intelligence match, say, must look at every connection. It
+	// answers the lint warning about such rules; the budget still applies.
+	BroadIndex string `json:"broad_index,omitempty"`
 	// Budget is the evaluation cost allowed per event; zero means the
 	// engine default.
 	Budget time.Duration `json:"-"`

@@ -3,6 +3,7 @@ package detect
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -492,5 +493,52 @@ finding contains {} if {
 	e := newTestEngine(t, Config{PolicyDir: dir, SkipTests: true})
 	if got := e.set.Load().unindexedDetections(); !reflect.DeepEqual(got, []string{"lowered-name"}) {
 		t.Fatalf("engine: unindexed %v", got)
+	}
+}
+
+// TestLintBroadIndex checks the warning about finding rules keyed only on
+// fields whole sources share, and that metadata.broad_index answers it and
+// is itself reported once no rule needs it.
+func TestLintBroadIndex(t *testing.T) {
+	const rule = `package vigil.detections.zeek.every_conn
+
+metadata := {"id": "every-conn", "title": "t", "description": "d", "severity": "low", "confidence": 10, "risk_score": 10,
+	"tactics": ["TA0011"], "techniques": ["T1071"], "log_sources": ["zeek.conn"]%s}
+
+finding contains {} if {
+	input.event.dataset == "zeek.conn"
+	%s
+}
+`
+	tests := []struct {
+		name, meta, cond string
+		want             string // the warning's start, "" for none
+	}{
+		{"broad", "", `startswith(lower(input.destination.ip), "10.")`, "finding rule is indexed only on input.event.dataset"},
+		{"broad, reason given", `, "broad_index": "every connection"`, `startswith(lower(input.destination.ip), "10.")`, ""},
+		{"selective", "", `input.destination.port == 4444`, ""},
+		{"selective, reason given", `, "broad_index": "every connection"`, `input.destination.port == 4444`, "metadata.broad_index is set"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := copyPolicies(t)
+			src := fmt.Sprintf(rule, tt.meta, tt.cond)
+			if err := os.WriteFile(filepath.Join(dir, "detections", "zeek", "every_conn.rego"), []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range Lint(dir) {
+				if p.Detection == "every-conn" && p.Severity == "warning" &&
+					(strings.Contains(p.Message, "indexed only on") || strings.Contains(p.Message, "broad_index")) {
+					got = append(got, p.Message)
+				}
+			}
+			switch {
+			case tt.want == "" && len(got) > 0:
+				t.Errorf("unexpected warnings %q", got)
+			case tt.want != "" && (len(got) != 1 || !strings.HasPrefix(got[0], tt.want)):
+				t.Errorf("warnings %q, want one starting %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -315,14 +315,34 @@ func Lint(dir string) []Problem {
 		if !isDetection(m) {
 			continue
 		}
+		var d *Detection
+		if i, ok := set.byPkg[m.Package.Path.String()]; ok {
+			d = &set.dets[i]
+		}
+		broad := false
 		for _, r := range m.Rules {
 			if r.Head.Name.String() != findingRule {
 				continue
 			}
-			if refs := indexedRefs(r.Body); len(refs) > 0 && allBroad(refs) {
-				probs = append(probs, Problem{File: file, Line: r.Location.Row, Severity: "warning",
-					Message: fmt.Sprintf("finding rule is indexed only on %s, which whole sources share: its body runs for every such event; add a selective indexed condition (event.action, event.code, process.name in a literal set)", strings.Join(refs, ", "))})
+			refs := indexedRefs(r.Body)
+			if len(refs) == 0 || !allBroad(refs) {
+				continue
 			}
+			broad = true
+			if d != nil && d.BroadIndex != "" {
+				continue
+			}
+			id := ""
+			if d != nil {
+				id = d.ID
+			}
+			probs = append(probs, Problem{File: file, Line: r.Location.Row, Detection: id, Severity: "warning",
+				Message: fmt.Sprintf("finding rule is indexed only on %s, which whole sources share: its body runs for every such event; "+
+					"add a selective indexed condition (event.action, event.code, process.name in a literal set), "+
+					"or say in metadata.broad_index why it must look at every such event", strings.Join(refs, ", "))})
+		}
+		if d != nil && d.BroadIndex != "" && !broad {
+			add(d, "warning", "metadata.broad_index is set, but no finding rule is keyed only on fields whole sources share; remove it")
 		}
 	}
 	// Indexability as OPA's rule index sees it, on the generated rule set

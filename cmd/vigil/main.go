@@ -171,13 +171,15 @@ func policy(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprint(stderr, usage)
 		return app.ExitError{Code: 2}
 	}
-	dir := ""
-	if len(args) > 1 {
-		dir = args[1]
-	}
 	switch args[0] {
 	case "test", "lint", "coverage", "bench":
-		return app.Policy(ctx, args[0], dir, stdout)
+		fs := flag.NewFlagSet("policy "+args[0], flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 1 {
+			fmt.Fprintf(stderr, "usage: vigil policy %s [DIR] (default: the built-in library)\n", args[0])
+			return app.ExitError{Code: 2}
+		}
+		return app.Policy(ctx, args[0], fs.Arg(0), stdout)
 	default:
 		fmt.Fprintf(stderr, "unknown policy command %q\n", args[0])
 		return app.ExitError{Code: 2}

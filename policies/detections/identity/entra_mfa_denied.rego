@@ -29,5 +29,5 @@ metadata := {
 finding contains {"fields": {"error_code": "500121"}} if {
 	input.event.dataset == "azure.signinlogs"
 	input.event.outcome == "failure"
-	to_number(object.get(input, ["azure", "signinlogs", "properties", "status", "errorCode"], 0)) == 500121
+	input.azure.signinlogs.properties.status.errorCode in {500121, "500121"}
 }

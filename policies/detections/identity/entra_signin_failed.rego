@@ -25,7 +25,8 @@ metadata := {
 	"references": [
 		"https://attack.mitre.org/techniques/T1110/003/"
 	],
-	"signal": true
+	"signal": true,
+	"broad_index": "Every failed Entra ID sign-in is the finding: it feeds the password-spraying and brute-force thresholds."
 }
 
 finding contains {"fields": {"error_code": sprintf("%v", [object.get(input, ["azure", "signinlogs", "properties", "status", "errorCode"], "")])}} if {

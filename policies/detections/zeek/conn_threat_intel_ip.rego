@@ -26,7 +26,8 @@ metadata := {
 	"references": [
 		"https://attack.mitre.org/techniques/T1071/"
 	],
-	"signal": true
+	"signal": true,
+	"broad_index": "Every connection's destination is checked against the threat-intelligence addresses and networks."
 }
 
 finding contains {"entities": {"ip": [input.source.ip, input.destination.ip]}, "fields": {"destination": input.destination.ip, "reason": lib.threat_ip_reason(input.destination.ip), "port": sprintf("%v", [object.get(input, ["destination", "port"], 0)])}} if {

@@ -25,7 +25,8 @@ metadata := {
 	],
 	"references": [
 		"https://attack.mitre.org/techniques/T1071/004/"
-	]
+	],
+	"broad_index": "Every query name is checked against the threat-intelligence domains and their subdomains."
 }
 
 finding contains {"entities": {"ip": input.source.ip, "domain": input.dns.question.name}} if {

@@ -24,7 +24,8 @@ metadata := {
 	],
 	"references": [
 		"https://attack.mitre.org/techniques/T1071/004/"
-	]
+	],
+	"broad_index": "The length of the query name is the signal; any query may carry it."
 }
 
 finding contains {"entities": {"ip": input.source.ip, "domain": registered}, "fields": {"query_length": sprintf("%d", [count(q)]), "query_type": object.get(input, ["dns", "question", "type"], "")}} if {

@@ -25,7 +25,8 @@ metadata := {
 	],
 	"references": [
 		"https://attack.mitre.org/techniques/T1071/001/"
-	]
+	],
+	"broad_index": "Every request's host is checked against the threat-intelligence domains and their subdomains."
 }
 
 finding contains {"entities": {"ip": input.source.ip, "domain": input.url.domain}, "fields": {"url": object.get(input, ["url", "full"], "")}} if {

@@ -23,7 +23,8 @@ metadata := {
 	],
 	"references": [
 		"https://attack.mitre.org/techniques/T1105/"
-	]
+	],
+	"broad_index": "The executable shows only as one of the response's MIME types, a list the rule index cannot key on."
 }
 
 finding contains {"entities": {"ip": input.source.ip}, "fields": {"destination": input.destination.ip, "host": host, "uri": object.get(input, ["zeek", "http", "uri"], "")}} if {

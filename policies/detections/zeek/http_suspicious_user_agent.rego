@@ -24,7 +24,8 @@ metadata := {
 	],
 	"references": [
 		"https://attack.mitre.org/techniques/T1071/001/"
-	]
+	],
+	"broad_index": "Every user agent is compared, case-insensitively, with the listed tool prefixes."
 }
 
 finding contains {"entities": {"ip": input.source.ip, "domain": object.get(input, ["url", "domain"], "")}, "fields": {"user_agent": input.user_agent.original}} if {

@@ -25,7 +25,8 @@ metadata := {
 	],
 	"references": [
 		"https://attack.mitre.org/techniques/T1573/002/"
-	]
+	],
+	"broad_index": "Every server name is checked against the threat-intelligence domains and their subdomains."
 }
 
 finding contains {"entities": {"ip": input.source.ip, "domain": input.tls.server_name}} if {
