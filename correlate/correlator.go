@@ -438,7 +438,13 @@ func (c *Correlator) remember(h uint64, seen seenAlert) {
 	if len(c.dedupe) < c.dedupeMax {
 		return
 	}
-	horizon := c.watermark - int64(c.cfg.Lateness)
+	// Before the first watermark (math.MinInt64, and for CatchUpGrace of
+	// processing time after start-up) nothing is old enough to go; the
+	// subtraction must not wrap around and sweep everything.
+	horizon := int64(math.MinInt64)
+	if c.watermark > math.MinInt64+int64(c.cfg.Lateness) {
+		horizon = c.watermark - int64(c.cfg.Lateness)
+	}
 	c.sweepCovered(horizon)
 	for k, v := range c.dedupe {
 		if v.t < horizon {

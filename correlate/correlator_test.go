@@ -687,3 +687,48 @@ func TestCorrelatorCatchUpGrace(t *testing.T) {
 		})
 	}
 }
+
+// TestDedupeBeforeTheFirstWatermark: while the watermark is held back
+// (catch-up grace, start-up) the dedupe set fills past its first sweep. A
+// suppressed alert re-emitted after that must still be recognised: it adds
+// its count once and the incident lists it once.
+func TestDedupeBeforeTheFirstWatermark(t *testing.T) {
+	rules := mustRules(t, `
+rules:
+  - id: tunnel
+    kind: threshold
+    title: "{{.Count}} long queries from {{.Key}}"
+    match: {detections: ["dns.long_query"]}
+    group_by: [ip]
+    threshold: 40
+    window: 15m
+`)
+	m := NewMetrics(nil)
+	c := newTestCorrelator(t, rules, func(cfg *Config) {
+		cfg.CatchUpGrace = 5 * time.Minute
+		cfg.Lateness = 30 * time.Minute
+		cfg.Metrics = m
+	})
+	folded := func(n int) event.Alert {
+		a := al("q1", "dns.long_query", 0, "ip:10.0.0.5")
+		a.Count = n
+		return a
+	}
+	c.Add(t.Context(), []event.Alert{folded(1), folded(27)})
+	// More distinct alerts than the dedupe set holds before its first sweep.
+	var noise []event.Alert
+	for i := range 3000 {
+		noise = append(noise, al(fmt.Sprintf("n%d", i), "dns.long_query", time.Duration(i)*time.Second, fmt.Sprintf("ip:10.1.%d.%d", i/250, i%250)))
+	}
+	c.Add(t.Context(), noise)
+	if wm := c.Watermark(); !wm.IsZero() {
+		t.Fatalf("watermark %v; the test needs it held back", wm)
+	}
+	got := c.Add(t.Context(), []event.Alert{folded(60)})
+	if len(got) != 1 || !slices.Equal(got[0].AlertIDs, []string{"q1"}) || got[0].Title != "60 long queries from ip=10.0.0.5" {
+		t.Fatalf("re-emitted alert after the dedupe set grew: %+v", got)
+	}
+	if n := value(t, m.recounts.WithLabelValues("applied")); n != 2 {
+		t.Fatalf("applied recounts %v, want 2", n)
+	}
+}
