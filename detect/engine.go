@@ -214,6 +214,9 @@ func (e *Engine) Detect(ctx context.Context, events []event.Event) ([]event.Aler
 		e.metrics.evaluations.WithLabelValues(d.ID).Add(float64(len(events)))
 	}
 	now := e.cfg.Now()
+	if e.cfg.SuppressWindow >= 0 {
+		e.sup.observe(events, now)
+	}
 	var alerts []event.Alert
 	for i := range events {
 		for _, f := range results[i] {
@@ -224,7 +227,7 @@ func (e *Engine) Detect(ctx context.Context, events []event.Event) ([]event.Aler
 				alerts = append(alerts, a)
 				continue
 			}
-			if out, ok := e.sup.add(a, f.key); ok {
+			if out, ok := e.sup.add(a, f.key, streamOf(events[i].Origin), now); ok {
 				alerts = append(alerts, out)
 			} else {
 				e.metrics.suppressed.Inc()

@@ -15,6 +15,17 @@ const maxFoldedIDs = 100
 // entity key within one window into one alert. Windows are aligned to the
 // event time (truncated to the window length), so the alert id
 // StableID("al-", detection, key, window start) is the same on every replay.
+//
+// A window is forgotten once the event time of the stream that fed it (its
+// Kafka partition or file) is a whole window past its end, not once the
+// clock is: a backlog caught up after an outage, or a replay of last week,
+// is hours behind the clock, and forgetting its windows by the clock would
+// restart every alert's count at each flush (the same id emitted again from
+// 1, its first findings lost). Partitions are read at different paces, so
+// one partition's progress says nothing of another's windows. A window no
+// finding reached for idleAfter of clock time, and whose end has passed, is
+// forgotten too, so that a stream that stops does not hold its windows for
+// ever.
 type suppressor struct {
 	window time.Duration
 	mu     sync.Mutex
@@ -22,26 +33,78 @@ type suppressor struct {
 	// pending are the open alerts that folded findings since they were
 	// last emitted, in the order they first did.
 	pending []*openAlert
+	// progress is the newest event time seen per stream, but no further
+	// ahead of the clock than one window (a source whose clock runs ahead
+	// must not end its windows early).
+	progress map[stream]time.Time
+}
+
+// stream is where events come from in order: a Kafka partition or a file.
+type stream struct {
+	topic     string
+	partition int
+	file      string
+}
+
+func streamOf(o event.Origin) stream {
+	return stream{topic: o.Topic, partition: o.Partition, file: o.File}
 }
 
 type openAlert struct {
-	alert event.Alert
-	end   time.Time
-	dirty bool // folded findings not yet emitted
+	alert   event.Alert
+	end     time.Time
+	src     stream    // the stream of the latest finding
+	touched time.Time // clock time of the latest finding
+	dirty   bool      // folded findings not yet emitted
 }
 
+// idleAfter is how long, in clock time, a window whose end has passed is
+// kept without new findings.
+func (s *suppressor) idleAfter() time.Duration { return 2 * s.window }
+
 func newSuppressor(window time.Duration) *suppressor {
-	return &suppressor{window: window, open: map[string]*openAlert{}}
+	return &suppressor{window: window, open: map[string]*openAlert{}, progress: map[stream]time.Time{}}
+}
+
+// observe records how far in event time the streams of events have got.
+// now is the clock.
+func (s *suppressor) observe(events []event.Event, now time.Time) {
+	limit := now.Add(s.window)
+	var (
+		cur    stream
+		newest time.Time
+		have   bool
+	)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	done := func() {
+		if have && newest.After(s.progress[cur]) {
+			s.progress[cur] = newest
+		}
+	}
+	for i := range events {
+		src := streamOf(events[i].Origin)
+		if !have || src != cur {
+			done()
+			cur, newest, have = src, time.Time{}, true
+		}
+		if t := minTime(events[i].Timestamp, limit); t.After(newest) {
+			newest = t
+		}
+	}
+	done()
 }
 
 // add returns the alert to emit now and true for the first finding of a
-// window; later findings in the window only fold into the open alert.
-func (s *suppressor) add(a event.Alert, entityKey string) (event.Alert, bool) {
+// window; later findings in the window only fold into the open alert. src
+// is the stream of the finding's event, now the clock.
+func (s *suppressor) add(a event.Alert, entityKey string, src stream, now time.Time) (event.Alert, bool) {
 	start := a.Timestamp.Truncate(s.window)
 	key := a.DetectionID + "\x00" + a.Tenant + "\x00" + entityKey + "\x00" + start.UTC().Format(time.RFC3339Nano)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if o, ok := s.open[key]; ok {
+		o.src, o.touched = src, now
 		o.alert.Count++
 		if a.Timestamp.After(o.alert.LastSeen) {
 			o.alert.LastSeen = a.Timestamp
@@ -58,8 +121,15 @@ func (s *suppressor) add(a event.Alert, entityKey string) (event.Alert, bool) {
 		return event.Alert{}, false
 	}
 	a.ID = event.StableID("al-", a.DetectionID, a.Tenant+"|"+entityKey, start.UTC().Format(time.RFC3339Nano))
-	s.open[key] = &openAlert{alert: a, end: start.Add(s.window)}
+	s.open[key] = &openAlert{alert: a, end: start.Add(s.window), src: src, touched: now}
 	return cloneAlert(a), true
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // takePending returns, with their running counts, the open alerts that
@@ -99,17 +169,20 @@ func (s *suppressor) donePending(out []event.Alert) []event.Alert {
 }
 
 // flush emits, with its running count, every open alert that folded
-// findings since it was last emitted, and forgets the windows ended by now.
-// Emitting before the window ends keeps counts flowing: a threshold over
-// folded alerts (many long DNS queries from one host) must not wait for the
-// end of the suppression window to fire.
+// findings since it was last emitted, and forgets the windows the stream
+// has left behind (see suppressor). Emitting before the window ends keeps
+// counts flowing: a threshold over folded alerts (many long DNS queries
+// from one host) must not wait for the end of the suppression window to
+// fire.
 func (s *suppressor) flush(now time.Time) []event.Alert {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []event.Alert
 	for k, o := range s.open {
 		out = o.emitIfDirty(out)
-		if !o.end.After(now) {
+		passed := !o.end.Add(s.window).After(s.progress[o.src])
+		idle := !o.end.After(now) && now.Sub(o.touched) >= s.idleAfter()
+		if passed || idle {
 			delete(s.open, k)
 		}
 	}
