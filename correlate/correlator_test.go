@@ -3,7 +3,9 @@ package correlate
 import (
 	"context"
 	"fmt"
+	"math/rand"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -730,5 +732,109 @@ rules:
 	}
 	if n := value(t, m.recounts.WithLabelValues("applied")); n != 2 {
 		t.Fatalf("applied recounts %v, want 2", n)
+	}
+}
+
+// TestCorrelatorProperties feeds random streams of alerts — suppressed
+// alerts re-emitted with growing (and stale, lower) counts, redeliveries,
+// more distinct alerts than the dedupe set holds before its first sweep —
+// in random batches, with the watermark held back as during a catch-up,
+// and checks what must hold whatever the stream:
+//   - an incident lists each alert once;
+//   - a threshold incident's count is at most the sum of its alerts'
+//     highest counts (nothing counted twice) and more than half of it (an
+//     incident that only gains count is emitted again once it doubled);
+//   - how the stream was cut into batches does not change which incidents
+//     there are and which alerts they hold.
+func TestCorrelatorProperties(t *testing.T) {
+	rules := mustRules(t, `
+rules:
+  - id: tunnel
+    kind: threshold
+    title: "{{.Count}}"
+    match: {detections: ["dns.long_query"]}
+    group_by: [ip]
+    threshold: 40
+    window: 15m
+  - id: pair
+    kind: entity
+    title: "pair {{.Key}}"
+    group_by: [ip]
+    window: 1h
+    min_alerts: 2
+    min_detections: 2
+`)
+	held := func(cfg *Config) {
+		cfg.CatchUpGrace = time.Hour
+		cfg.Lateness = 30 * time.Minute
+	}
+	for seed := int64(1); seed <= 20; seed++ {
+		r := rand.New(rand.NewSource(seed))
+		var stream []event.Alert
+		maxCount := map[string]int{}
+		for i := range 1500 {
+			ip := fmt.Sprintf("ip:10.0.%d.%d", r.Intn(4), r.Intn(200))
+			det := "dns.long_query"
+			if r.Intn(5) == 0 {
+				det = "net.beacon"
+			}
+			a := al(fmt.Sprintf("s%d-a%d", seed, i), det, time.Duration(r.Intn(90))*time.Minute, ip)
+			stream = append(stream, a)
+			maxCount[a.ID] = 1
+			for range r.Intn(4) { // re-emissions, sometimes out of order
+				b := a
+				b.Count = 1 + r.Intn(60)
+				stream = append(stream, b)
+				maxCount[a.ID] = max(maxCount[a.ID], b.Count)
+			}
+		}
+		r.Shuffle(len(stream), func(i, j int) {
+			// Keep each alert's first emission before its re-emissions
+			// most of the time, as the pipeline does, but not always.
+			if r.Intn(10) == 0 {
+				stream[i], stream[j] = stream[j], stream[i]
+			}
+		})
+		batched := func(cut func() int) map[string]event.Incident {
+			c := newTestCorrelator(t, rules, held)
+			out := map[string]event.Incident{}
+			for i := 0; i < len(stream); {
+				n := min(cut(), len(stream)-i)
+				for _, inc := range c.Add(t.Context(), stream[i:i+n]) {
+					out[inc.ID] = inc
+				}
+				i += n
+			}
+			return out
+		}
+		one := batched(func() int { return 1 })
+		chunks := batched(func() int { return 1 + r.Intn(300) })
+		if len(one) == 0 {
+			t.Fatalf("seed %d: no incident; the stream must fire some", seed)
+		}
+		for id, inc := range one {
+			seen := map[string]bool{}
+			sum := 0
+			for _, a := range inc.AlertIDs {
+				if seen[a] {
+					t.Fatalf("seed %d: %s lists %s twice", seed, id, a)
+				}
+				seen[a] = true
+				sum += maxCount[a]
+			}
+			if inc.Rule == "tunnel" {
+				n, err := strconv.Atoi(inc.Title)
+				if err != nil || n > sum || 2*n <= sum {
+					t.Errorf("seed %d: %s counts %s, its alerts' highest counts sum to %d", seed, id, inc.Title, sum)
+				}
+			}
+			other, ok := chunks[id]
+			if !ok || !slices.Equal(other.AlertIDs, inc.AlertIDs) {
+				t.Errorf("seed %d: %s one by one %v; in batches %v", seed, id, inc.AlertIDs, other.AlertIDs)
+			}
+		}
+		if len(chunks) != len(one) {
+			t.Errorf("seed %d: %d incidents one by one, %d in batches", seed, len(one), len(chunks))
+		}
 	}
 }
