@@ -246,7 +246,16 @@ func (e *Engine) Detect(ctx context.Context, events []event.Event) ([]event.Aler
 // suppressed alerts that folded findings since they were last emitted (Detect
 // returns those with its batch, so this is a safety net for callers that
 // share an Engine). Callers call it every few seconds.
-func (e *Engine) Flush(now time.Time) []event.Alert { return e.sup.flush(now) }
+func (e *Engine) Flush(now time.Time) []event.Alert {
+	alerts := e.sup.flush(now)
+	open, evicted := e.sup.stats()
+	e.metrics.openAlerts.Set(float64(open))
+	if evicted > 0 {
+		e.metrics.evicted.Add(float64(evicted))
+		e.logger.Warn("too many open suppressed alerts; the oldest were forgotten", "evicted", evicted, "open", open)
+	}
+	return alerts
+}
 
 func sortFindings(set *policySet, fs []finding) {
 	if len(fs) < 2 {

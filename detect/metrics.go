@@ -22,6 +22,8 @@ type metrics struct {
 	evalSeconds prometheus.Histogram
 	timeouts    *prometheus.CounterVec
 	suppressed  prometheus.Counter
+	openAlerts  prometheus.Gauge
+	evicted     prometheus.Counter
 	reloads     *prometheus.CounterVec
 	loaded      prometheus.Gauge
 }
@@ -57,6 +59,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "vigil_detect_timeouts_total",
 			Help: "Events whose evaluation hit eval_timeout, by result of the one retry: recovered, or lost (no findings for the event).",
 		}, []string{"result"}),
+		openAlerts: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "vigil_detect_suppression_open_alerts", Help: "Suppressed alerts whose window is open, as of the last flush.",
+		}),
+		evicted: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vigil_detect_suppression_evicted_total", Help: "Open suppressed alerts forgotten early because too many were open.",
+		}),
 		suppressed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "vigil_detect_suppressed_total", Help: "Findings folded into an open alert by suppression.",
 		}),
@@ -71,7 +79,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	m.timeouts.WithLabelValues(timeoutLost)
 	if reg != nil {
 		reg.MustRegister(m.evaluations, m.matches, m.errors, m.cost, m.events, m.evalSeconds,
-			m.timeouts, m.suppressed, m.reloads, m.loaded)
+			m.timeouts, m.suppressed, m.openAlerts, m.evicted, m.reloads, m.loaded)
 	}
 	return m
 }

@@ -37,7 +37,16 @@ type suppressor struct {
 	// ahead of the clock than one window (a source whose clock runs ahead
 	// must not end its windows early).
 	progress map[stream]time.Time
+	// maxOpen bounds the open alerts: beyond it, flush forgets those whose
+	// windows end first. evicted counts them.
+	maxOpen int
+	evicted int
 }
+
+// maxOpenAlerts is the default bound of open suppressed alerts: a few
+// hundred bytes each, so at most a few hundred MiB, reached only by a
+// detection that fires for an unbounded number of entities.
+const maxOpenAlerts = 1 << 20
 
 // stream is where events come from in order: a Kafka partition or a file.
 type stream struct {
@@ -63,7 +72,7 @@ type openAlert struct {
 func (s *suppressor) idleAfter() time.Duration { return 2 * s.window }
 
 func newSuppressor(window time.Duration) *suppressor {
-	return &suppressor{window: window, open: map[string]*openAlert{}, progress: map[stream]time.Time{}}
+	return &suppressor{window: window, open: map[string]*openAlert{}, progress: map[stream]time.Time{}, maxOpen: maxOpenAlerts}
 }
 
 // observe records how far in event time the streams of events have got.
@@ -186,7 +195,43 @@ func (s *suppressor) flush(now time.Time) []event.Alert {
 			delete(s.open, k)
 		}
 	}
+	if len(s.open) > s.maxOpen {
+		s.evictOldest()
+	}
 	return s.donePending(out)
+}
+
+// evictOldest forgets the open alerts whose windows end first until
+// maxOpen remain. Their findings so far were emitted; a later finding in
+// one of their windows starts the count again under the same id.
+func (s *suppressor) evictOldest() {
+	type byEnd struct {
+		end time.Time
+		key string
+	}
+	all := make([]byEnd, 0, len(s.open))
+	for k, o := range s.open {
+		all = append(all, byEnd{o.end, k})
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if !all[i].end.Equal(all[j].end) {
+			return all[i].end.Before(all[j].end)
+		}
+		return all[i].key < all[j].key
+	})
+	for _, e := range all[:len(all)-s.maxOpen] {
+		delete(s.open, e.key)
+		s.evicted++
+	}
+}
+
+// stats returns the open alerts and the evictions since the last call.
+func (s *suppressor) stats() (open, evicted int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	open, evicted = len(s.open), s.evicted
+	s.evicted = 0
+	return open, evicted
 }
 
 func cloneAlert(a event.Alert) event.Alert {

@@ -127,3 +127,29 @@ func TestSuppressorForgets(t *testing.T) {
 		t.Fatalf("after two idle windows: %d open", len(s.open))
 	}
 }
+
+// TestSuppressorBound: beyond maxOpen open alerts, flush forgets those
+// whose windows end first, after emitting what they folded.
+func TestSuppressorBound(t *testing.T) {
+	clock := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	s := newSuppressor(10 * time.Minute)
+	s.maxOpen = 3
+	for i := range 6 {
+		a := event.Alert{DetectionID: "d", Tenant: "acme", Timestamp: clock.Add(-time.Duration(6-i) * 10 * time.Minute), Count: 1}
+		s.add(a, "user:bob", stream{}, clock)
+		s.add(a, "user:bob", stream{}, clock) // folds: pending
+	}
+	out := s.flush(clock)
+	if len(out) != 6 {
+		t.Fatalf("emitted %d folded alerts, want all 6 before forgetting any", len(out))
+	}
+	open, evicted := s.stats()
+	if open != 3 || evicted != 3 {
+		t.Fatalf("open %d, evicted %d; want 3 and 3", open, evicted)
+	}
+	for _, o := range s.open {
+		if o.end.Before(clock.Add(-20 * time.Minute)) {
+			t.Errorf("kept the window ending %v; the newest three end after %v", o.end, clock.Add(-20*time.Minute))
+		}
+	}
+}
