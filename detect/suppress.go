@@ -201,9 +201,10 @@ func (s *suppressor) flush(now time.Time) []event.Alert {
 	return s.donePending(out)
 }
 
-// evictOldest forgets the open alerts whose windows end first until
-// maxOpen remain. Their findings so far were emitted; a later finding in
-// one of their windows starts the count again under the same id.
+// evictOldest forgets the open alerts whose windows end first until nine
+// tenths of maxOpen remain (the headroom spares the next flushes a sort).
+// Their findings so far were emitted; a later finding in one of their
+// windows starts the count again under the same id.
 func (s *suppressor) evictOldest() {
 	type byEnd struct {
 		end time.Time
@@ -219,7 +220,7 @@ func (s *suppressor) evictOldest() {
 		}
 		return all[i].key < all[j].key
 	})
-	for _, e := range all[:len(all)-s.maxOpen] {
+	for _, e := range all[:len(all)-s.maxOpen*9/10] {
 		delete(s.open, e.key)
 		s.evicted++
 	}
