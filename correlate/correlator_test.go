@@ -532,9 +532,9 @@ rules:
 // TestCorrelatorRecount: detect folds repeated findings into one alert and
 // re-emits it, same id, with a growing count. A threshold that sums counts
 // takes the difference each time; the same count again is a duplicate.
-func TestCorrelatorRecount(t *testing.T) {
-	rules := mustRules(t, `
-rules:
+// tunnelRule counts folded long-query alerts per address, as the library's
+// DNS tunnelling rule does.
+const tunnelRule = `
   - id: tunnel
     kind: threshold
     title: "{{.Count}} long queries from {{.Key}}"
@@ -542,7 +542,18 @@ rules:
     group_by: [ip]
     threshold: 40
     window: 15m
-  - id: spray
+`
+
+// folded is a suppressed long-query alert from 10.0.0.5 as re-emitted with
+// its running count n.
+func folded(id string, at time.Duration, n int) event.Alert {
+	a := al(id, "dns.long_query", at, "ip:10.0.0.5")
+	a.Count = n
+	return a
+}
+
+func TestCorrelatorRecount(t *testing.T) {
+	rules := mustRules(t, "rules:"+tunnelRule+`  - id: spray
     kind: threshold
     title: "spray from {{.Key}}"
     match: {detections: ["dns.long_query"]}
@@ -553,11 +564,6 @@ rules:
 `)
 	m := NewMetrics(nil)
 	c := newTestCorrelator(t, rules, func(cfg *Config) { cfg.Metrics = m })
-	folded := func(id string, at time.Duration, n int) event.Alert {
-		a := al(id, "dns.long_query", at, "ip:10.0.0.5")
-		a.Count = n
-		return a
-	}
 	step := func(a event.Alert) []event.Incident { return c.Add(t.Context(), []event.Alert{a}) }
 
 	if got := step(folded("q1", 0, 1)); len(got) != 0 {
@@ -695,28 +701,14 @@ func TestCorrelatorCatchUpGrace(t *testing.T) {
 // suppressed alert re-emitted after that must still be recognised: it adds
 // its count once and the incident lists it once.
 func TestDedupeBeforeTheFirstWatermark(t *testing.T) {
-	rules := mustRules(t, `
-rules:
-  - id: tunnel
-    kind: threshold
-    title: "{{.Count}} long queries from {{.Key}}"
-    match: {detections: ["dns.long_query"]}
-    group_by: [ip]
-    threshold: 40
-    window: 15m
-`)
+	rules := mustRules(t, "rules:"+tunnelRule)
 	m := NewMetrics(nil)
 	c := newTestCorrelator(t, rules, func(cfg *Config) {
 		cfg.CatchUpGrace = 5 * time.Minute
 		cfg.Lateness = 30 * time.Minute
 		cfg.Metrics = m
 	})
-	folded := func(n int) event.Alert {
-		a := al("q1", "dns.long_query", 0, "ip:10.0.0.5")
-		a.Count = n
-		return a
-	}
-	c.Add(t.Context(), []event.Alert{folded(1), folded(27)})
+	c.Add(t.Context(), []event.Alert{folded("q1", 0, 1), folded("q1", 0, 27)})
 	// More distinct alerts than the dedupe set holds before its first sweep.
 	var noise []event.Alert
 	for i := range 3000 {
@@ -726,7 +718,7 @@ rules:
 	if wm := c.Watermark(); !wm.IsZero() {
 		t.Fatalf("watermark %v; the test needs it held back", wm)
 	}
-	got := c.Add(t.Context(), []event.Alert{folded(60)})
+	got := c.Add(t.Context(), []event.Alert{folded("q1", 0, 60)})
 	if len(got) != 1 || !slices.Equal(got[0].AlertIDs, []string{"q1"}) || got[0].Title != "60 long queries from ip=10.0.0.5" {
 		t.Fatalf("re-emitted alert after the dedupe set grew: %+v", got)
 	}
