@@ -95,10 +95,18 @@ type Throughput struct {
 	Lag             []LagPoint         `json:"lag"`
 	Alerts          uint64             `json:"alerts,omitempty"`
 	Incidents       uint64             `json:"incidents,omitempty"`
-	Scenarios       *Scenarios         `json:"scenarios,omitempty"`
-	AlertsMissing   int                `json:"alerts_missing_vs_reference"`
-	Status          string             `json:"status"` // PASS or FAIL
-	Problems        []string           `json:"problems,omitempty"`
+	// IncidentsRepeatingAlerts are incidents that list an alert more than
+	// once: an alert joined twice, its count added twice.
+	IncidentsRepeatingAlerts int `json:"incidents_repeating_alerts,omitempty"`
+	// AlertsRestarted are suppressed alerts emitted under one id with more
+	// than one first-seen time: their window was closed and opened again,
+	// restarting the count. The generator writes each partition in
+	// event-time order, so in a benchmark no window should close early.
+	AlertsRestarted int        `json:"alerts_restarted,omitempty"`
+	Scenarios       *Scenarios `json:"scenarios,omitempty"`
+	AlertsMissing   int        `json:"alerts_missing_vs_reference"`
+	Status          string     `json:"status"` // PASS or FAIL
+	Problems        []string   `json:"problems,omitempty"`
 }
 
 // Scenarios is the check of the generator's expectations.

@@ -47,14 +47,38 @@ func loadAlerts(ctx context.Context, conn driver.Conn) (*alertSet, error) {
 	return s, rows.Err()
 }
 
+// countRestartedAlerts counts the alert ids whose emissions carry more
+// than one first-seen time (every emission row, not FINAL).
+func countRestartedAlerts(ctx context.Context, conn driver.Conn) (int, error) {
+	var n uint64
+	err := conn.QueryRow(ctx, "SELECT count() FROM (SELECT alert_id FROM alerts GROUP BY alert_id HAVING uniqExact(timestamp) > 1)").Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count restarted alerts: %w", err)
+	}
+	return int(n), nil
+}
+
 type incidentRow struct {
 	id          string
 	entities    []string
+	alerts      []string
 	first, last time.Time
 }
 
+// repeatsAlert reports whether the incident lists an alert more than once.
+func (r incidentRow) repeatsAlert() bool {
+	seen := make(map[string]bool, len(r.alerts))
+	for _, a := range r.alerts {
+		if seen[a] {
+			return true
+		}
+		seen[a] = true
+	}
+	return false
+}
+
 func loadIncidents(ctx context.Context, conn driver.Conn) ([]incidentRow, error) {
-	rows, err := conn.Query(ctx, "SELECT incident_id, entity_values, first_seen, last_seen FROM incidents FINAL")
+	rows, err := conn.Query(ctx, "SELECT incident_id, entity_values, alert_ids, first_seen, last_seen FROM incidents FINAL")
 	if err != nil {
 		return nil, fmt.Errorf("read incidents: %w", err)
 	}
@@ -62,7 +86,7 @@ func loadIncidents(ctx context.Context, conn driver.Conn) ([]incidentRow, error)
 	var out []incidentRow
 	for rows.Next() {
 		var r incidentRow
-		if err := rows.Scan(&r.id, &r.entities, &r.first, &r.last); err != nil {
+		if err := rows.Scan(&r.id, &r.entities, &r.alerts, &r.first, &r.last); err != nil {
 			return nil, fmt.Errorf("read incidents: %w", err)
 		}
 		out = append(out, r)

@@ -188,6 +188,9 @@ func (b *bench) vigilThroughput(ctx context.Context, detections int, res *harnes
 	if err != nil {
 		return t, err
 	}
+	if t.AlertsRestarted, err = countRestartedAlerts(ctx, s.conn); err != nil {
+		return t, err
+	}
 	t.Alerts, t.Incidents = uint64(len(alerts.ids)), uint64(len(incidents))
 	b.alertsByRun[t.Name] = alerts.byDetection
 	t.Scenarios = checkScenarios(g.Expected(), alerts, incidents, s.policies.Library >= b.libSize)
@@ -195,6 +198,19 @@ func (b *bench) vigilThroughput(ctx context.Context, detections int, res *harnes
 	if t.Counts.Lost != 0 {
 		t.Status = "FAIL"
 		t.Problems = append(t.Problems, fmt.Sprintf("%d records neither stored nor dead-lettered", t.Counts.Lost))
+	}
+	for _, in := range incidents {
+		if in.repeatsAlert() {
+			t.IncidentsRepeatingAlerts++
+		}
+	}
+	if t.AlertsRestarted > 0 {
+		t.Status = "FAIL"
+		t.Problems = append(t.Problems, fmt.Sprintf("%d suppressed alerts restarted their count under the same id", t.AlertsRestarted))
+	}
+	if t.IncidentsRepeatingAlerts > 0 {
+		t.Status = "FAIL"
+		t.Problems = append(t.Problems, fmt.Sprintf("%d incidents list an alert more than once", t.IncidentsRepeatingAlerts))
 	}
 	if t.Scenarios.Enforced && len(t.Scenarios.Missing) > 0 {
 		t.Status = "FAIL"
