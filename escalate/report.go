@@ -51,8 +51,14 @@ func (mg *Manager) Report(ctx context.Context, id string) (string, error) {
 		p("%s\n\n", strings.TrimSpace(inc.Summary))
 	}
 	im := d.impact()
-	p("%d alerts from %d detections over %d evidence events; %d users, %d hosts, %d cloud accounts involved.\n",
-		len(d.alerts), len(d.detections()), len(d.events), len(im.users), len(im.hosts), len(im.accounts))
+	signals := 0
+	for _, a := range d.alerts {
+		if a.Signal {
+			signals++
+		}
+	}
+	p("%d alerts (%d of them signals) from %d detections over %d evidence events; %d users, %d hosts, %d cloud accounts involved.\n",
+		len(d.alerts), signals, len(d.detections()), len(d.events), len(im.users), len(im.hosts), len(im.accounts))
 
 	p("\n## Response times\n\n")
 	p("| Phase | From → to | Took | Target | |\n|---|---|---|---|---|\n")
@@ -135,6 +141,9 @@ func (mg *Manager) Report(ctx context.Context, id string) (string, error) {
 		lines = append(lines, line{e.Timestamp, 0, "event " + e.Event.Dataset, describeEvent(e)})
 	}
 	for _, a := range d.alerts {
+		if a.Signal {
+			continue // one per event, and the event is on the timeline
+		}
 		lines = append(lines, line{a.Timestamp, 1, "alert", fmt.Sprintf("[%s] %s (`%s`, %d events)", a.Severity, a.Title, a.DetectionID, len(a.EventIDs))})
 	}
 	for _, e := range d.timeline {

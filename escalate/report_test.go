@@ -23,12 +23,20 @@ func reportFixture(t *testing.T) (*Manager, *clock) {
 	clk := newClock(t0)
 	mg := newTestManager(t, cfg, st, clk)
 	st.AddEvents(
+		event.Event{Timestamp: t0.Add(-42 * time.Minute), Event: event.Meta{ID: "e0", Dataset: "azure.signinlogs", Action: "Sign-in", Outcome: "failure"},
+			User: event.User{Name: "alice@acme.example"}, Source: event.Endpoint{IP: "203.0.113.7"}},
 		event.Event{Timestamp: t0.Add(-40 * time.Minute), Event: event.Meta{ID: "e1", Dataset: "azure.signinlogs", Action: "Sign-in", Outcome: "success"},
 			User: event.User{Name: "alice@acme.example"}, Source: event.Endpoint{IP: "203.0.113.7"}},
 		event.Event{Timestamp: t0.Add(-35 * time.Minute), Event: event.Meta{ID: "e2", Dataset: "o365.audit", Action: "New-InboxRule", Outcome: "success"},
 			User: event.User{Name: "alice@acme.example"}, Source: event.Endpoint{IP: "203.0.113.7"}},
 	)
 	st.AddAlerts(
+		// A signal: counted in the summary, its event (not the alert) on
+		// the timeline.
+		event.Alert{ID: "a0", Tenant: "acme", DetectionID: "entra-signin-failed", Title: "Failed sign-in", Signal: true,
+			Severity: event.SeverityLow, Techniques: []string{"T1110"}, Tactics: []string{"credential-access"},
+			Entities: []event.Entity{{Kind: event.EntityUser, Value: "alice@acme.example"}, {Kind: event.EntityIP, Value: "203.0.113.7"}},
+			EventIDs: []string{"e0"}, Timestamp: t0.Add(-42 * time.Minute)},
 		event.Alert{ID: "a1", Tenant: "acme", DetectionID: "azure.signin_anonymous_ip", Title: "Sign-in from an anonymising proxy",
 			Severity: event.SeverityMedium, Techniques: []string{"T1078.004"}, Tactics: []string{"initial-access"},
 			Entities: []event.Entity{{Kind: event.EntityUser, Value: "alice@acme.example"}, {Kind: event.EntityIP, Value: "203.0.113.7"}},
@@ -38,9 +46,9 @@ func reportFixture(t *testing.T) (*Manager, *clock) {
 			Entities: []event.Entity{{Kind: event.EntityMailbox, Value: "alice@acme.example"}},
 			EventIDs: []string{"e2"}, Timestamp: t0.Add(-35 * time.Minute)},
 	)
-	c := candidate("inc-golden", event.SeverityHigh, 70, "a1", "a2")
-	c.FirstSeen, c.LastSeen = t0.Add(-40*time.Minute), t0.Add(-35*time.Minute)
-	c.EventIDs = []string{"e1", "e2"}
+	c := candidate("inc-golden", event.SeverityHigh, 70, "a0", "a1", "a2")
+	c.FirstSeen, c.LastSeen = t0.Add(-42*time.Minute), t0.Add(-35*time.Minute)
+	c.EventIDs = []string{"e0", "e1", "e2"}
 	c.Techniques = []string{"T1078.004", "T1114.003"}
 	c.Tactics = []string{"collection", "initial-access"}
 	must := func(err error) {
@@ -105,7 +113,7 @@ func TestNotificationDraft(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"T1114.003 Email Collection", "alice@acme.example", "2 related events and 2 alerts",
+		"T1114.003 Email Collection", "alice@acme.example", "3 related events and 3 alerts",
 		"contained — sessions revoked", "Remove mailbox forwarding and inbox rules", "Reset the credentials",
 		"due to you by 2025-03-06 10:00 UTC", "next update by",
 	} {

@@ -66,28 +66,21 @@ func (p *Pipeline) Process(ctx context.Context, b ingest.Batch) error {
 	return g.Wait()
 }
 
-// HandleAlerts stores the alerts analysts see (signals are building blocks
-// for correlation and are not stored on their own) and publishes every
-// alert and signal to correlation.
+// HandleAlerts stores every alert and publishes it to correlation. Signals
+// (building blocks of correlation thresholds: one per failed sign-in, MFA
+// push, ...) are stored too, flagged signal, so that the incidents they
+// drive list alerts that resolve; analysts' alert lists filter them out.
 func (p *Pipeline) HandleAlerts(ctx context.Context, alerts []event.Alert) error {
 	if len(alerts) == 0 {
 		return nil
 	}
-	visible := make([]event.Alert, 0, len(alerts))
-	for _, a := range alerts {
-		if !a.Signal {
-			visible = append(visible, a)
-		}
-	}
 	g := pool.New().WithErrors().WithContext(ctx)
-	if len(visible) > 0 {
-		g.Go(func(ctx context.Context) error {
-			if err := p.Store.WriteAlerts(ctx, visible); err != nil {
-				return fmt.Errorf("store alerts: %w", err)
-			}
-			return nil
-		})
-	}
+	g.Go(func(ctx context.Context) error {
+		if err := p.Store.WriteAlerts(ctx, alerts); err != nil {
+			return fmt.Errorf("store alerts: %w", err)
+		}
+		return nil
+	})
 	g.Go(func(ctx context.Context) error {
 		if err := p.Publisher.Publish(ctx, alerts); err != nil {
 			return fmt.Errorf("publish alerts to correlation: %w", err)

@@ -170,6 +170,20 @@ func TestPipelineEndToEnd(t *testing.T) {
 		}
 	}
 
+	// Every alert an incident cites is stored, signals included (the SSH
+	// brute force is a threshold over failed-logon signals).
+	waitFor(t, 30*time.Second, func() (bool, string) {
+		var dangling, signals uint64
+		err := conn.QueryRow(t.Context(), `SELECT
+			countIf(a NOT IN (SELECT alert_id FROM alerts)),
+			countIf(a IN (SELECT alert_id FROM alerts WHERE signal))
+			FROM (SELECT arrayJoin(alert_ids) AS a FROM incidents FINAL)`).Scan(&dangling, &signals)
+		if err != nil {
+			return false, err.Error()
+		}
+		return dangling == 0 && signals > 0, fmt.Sprintf("%d alert ids cited by incidents not in alerts; %d signals cited", dangling, signals)
+	})
+
 	// Escalation: at least one confirmed incident reached the webhook.
 	waitFor(t, time.Minute, func() (bool, string) {
 		n := len(recv.Received())
