@@ -229,7 +229,9 @@ func (mg *Manager) write(ctx context.Context, w *pendingWrite) error {
 
 // prefetchAlerts starts reading the alerts ids names and returns a function
 // that waits for them, reading whatever of its own ids the prefetch did
-// not cover.
+// not cover. Signals are left out: the policy decides on the alerts people
+// see, and a spray's incident can cite thousands of signals, read again
+// at every version.
 func (mg *Manager) prefetchAlerts(ctx context.Context, ids []string) func([]string) ([]event.Alert, error) {
 	type result struct {
 		alerts []event.Alert
@@ -238,7 +240,7 @@ func (mg *Manager) prefetchAlerts(ctx context.Context, ids []string) func([]stri
 	done := make(chan result, 1)
 	if len(ids) > 0 {
 		go func() {
-			as, err := mg.store.Alerts(ctx, ids)
+			as, err := mg.store.VisibleAlerts(ctx, ids)
 			done <- result{as, err}
 		}()
 	} else {
@@ -258,7 +260,7 @@ func (mg *Manager) prefetchAlerts(ctx context.Context, ids []string) func([]stri
 		if len(missing) == 0 {
 			return r.alerts, nil
 		}
-		more, err := mg.store.Alerts(ctx, missing)
+		more, err := mg.store.VisibleAlerts(ctx, missing)
 		if err != nil {
 			return nil, fmt.Errorf("load alerts: %w", err)
 		}

@@ -17,6 +17,8 @@ type Store interface {
 	PendingDeliveries(ctx context.Context, due time.Time, limit int) ([]event.Delivery, error)
 	Incident(ctx context.Context, id string) (event.Incident, error)
 	Alerts(ctx context.Context, ids []string) ([]event.Alert, error)
+	// VisibleAlerts is Alerts without the signals.
+	VisibleAlerts(ctx context.Context, ids []string) ([]event.Alert, error)
 	Events(ctx context.Context, ids []string) ([]event.Event, error)
 	Timeline(ctx context.Context, incidentID string) ([]event.TimelineEntry, error)
 	// IncidentVersions returns every stored version of an incident, oldest

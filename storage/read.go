@@ -287,6 +287,16 @@ func (s *Store) Alerts(ctx context.Context, ids []string) ([]event.Alert, error)
 	return s.queryAlerts(ctx, "alert_id IN ?", ids)
 }
 
+// VisibleAlerts is Alerts without the signals: the alerts people (and the
+// auto-confirmation policy) look at. An incident built from signals can
+// cite thousands of them.
+func (s *Store) VisibleAlerts(ctx context.Context, ids []string) ([]event.Alert, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return s.queryAlerts(ctx, "alert_id IN ? AND NOT signal", ids)
+}
+
 // RecentAlerts returns the alerts last seen at or after since, for every
 // tenant (for example to warm correlation state).
 func (s *Store) RecentAlerts(ctx context.Context, since time.Time) ([]event.Alert, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -30,6 +31,11 @@ type Store struct {
 	queryErr  error
 
 	events, alerts, incidents, timeline, deliveries *batcher
+	// signals are rows of the alerts table too, batched as events are:
+	// one per failed sign-in or MFA push, nobody waits for them, and an
+	// INSERT every alert_batch_wait for them would cost the server more
+	// than the rows.
+	signals *batcher
 
 	abort     context.CancelFunc
 	closeOnce sync.Once
@@ -73,6 +79,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, reg prometheus.R
 	}
 	s.events = start("events", s.cfg.BatchWait, func() (*chunk, error) { return encodeEvents(nil, false) })
 	s.alerts = start("alerts", s.cfg.AlertBatchWait, func() (*chunk, error) { return encodeAlerts(nil) })
+	s.signals = start("alerts", s.cfg.BatchWait, func() (*chunk, error) { return encodeAlerts(nil) })
 	s.incidents = start("incidents", s.cfg.AlertBatchWait, func() (*chunk, error) { return encodeIncidents(nil) })
 	s.timeline = start("incident_timeline", s.cfg.AlertBatchWait, func() (*chunk, error) { return encodeTimeline(nil) })
 	s.deliveries = start("deliveries", s.cfg.AlertBatchWait, func() (*chunk, error) { return encodeDeliveries(nil) })
@@ -123,7 +130,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // connections.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		bs := []*batcher{s.events, s.alerts, s.incidents, s.timeline, s.deliveries}
+		bs := []*batcher{s.events, s.alerts, s.signals, s.incidents, s.timeline, s.deliveries}
 		if s.events != nil {
 			for _, b := range bs {
 				b.close()
@@ -154,7 +161,25 @@ func (s *Store) WriteEvents(ctx context.Context, evs []event.Event) error {
 // WriteAlerts stores alerts; a re-emitted alert (same id, higher count)
 // replaces the earlier row.
 func (s *Store) WriteAlerts(ctx context.Context, alerts []event.Alert) error {
-	return write(ctx, s.alerts, alerts, encodeAlerts)
+	var signals []event.Alert
+	visible := alerts
+	if slices.ContainsFunc(alerts, func(a event.Alert) bool { return a.Signal }) {
+		visible = nil
+		for _, a := range alerts {
+			if a.Signal {
+				signals = append(signals, a)
+			} else {
+				visible = append(visible, a)
+			}
+		}
+	}
+	if len(signals) == 0 {
+		return write(ctx, s.alerts, visible, encodeAlerts)
+	}
+	done := make(chan error, 1)
+	go func() { done <- write(ctx, s.signals, signals, encodeAlerts) }()
+	err := write(ctx, s.alerts, visible, encodeAlerts)
+	return errors.Join(err, <-done)
 }
 
 // WriteIncidents stores incident versions; the highest version is current.

@@ -102,6 +102,21 @@ func TestRoundTripAlertsIncidentsTimelineDeliveries(t *testing.T) {
 	if err != nil || len(recent) != 1 {
 		t.Errorf("RecentAlerts = %d alerts, %v; want 1", len(recent), err)
 	}
+	// Signals are stored too (through their own batcher), and left out by
+	// VisibleAlerts.
+	signal := alert
+	signal.ID, signal.Signal, signal.DetectionID = "al-sig", true, "entra-signin-failed"
+	if err := s.WriteAlerts(ctx, []event.Alert{signal, refolded}); err != nil {
+		t.Fatal(err)
+	}
+	both, err := s.Alerts(ctx, []string{"al-1", "al-sig"})
+	if err != nil || len(both) != 2 {
+		t.Fatalf("Alerts with a signal = %d alerts, %v; want 2", len(both), err)
+	}
+	visible, err := s.VisibleAlerts(ctx, []string{"al-1", "al-sig"})
+	if err != nil || len(visible) != 1 || visible[0].ID != "al-1" {
+		t.Fatalf("VisibleAlerts = %+v, %v; want al-1 only", visible, err)
+	}
 
 	inc := event.Incident{
 		ID: "inc-1", Tenant: "acme", Title: "Account takeover", Summary: "s", Severity: event.SeverityHigh,

@@ -220,6 +220,12 @@ func (s *Store) Alerts(_ context.Context, ids []string) ([]event.Alert, error) {
 	return out, nil
 }
 
+// VisibleAlerts is Alerts without the signals.
+func (s *Store) VisibleAlerts(ctx context.Context, ids []string) ([]event.Alert, error) {
+	all, err := s.Alerts(ctx, ids)
+	return slices.DeleteFunc(all, func(a event.Alert) bool { return a.Signal }), err
+}
+
 // Events returns the known events among ids, in the order asked.
 func (s *Store) Events(_ context.Context, ids []string) ([]event.Event, error) {
 	s.mu.Lock()

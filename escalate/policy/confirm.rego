@@ -1,7 +1,7 @@
 # Auto-confirmation policy: which candidate incidents are declared without
 # waiting for an analyst. Input:
 #   input.incident  the incident (event.Incident as JSON; severity by name)
-#   input.alerts    its alerts (event.Alert as JSON)
+#   input.alerts    its alerts (event.Alert as JSON), signals left out
 # Output: data.vigil.escalate.confirm (bool) and .reasons (set of strings).
 package vigil.escalate
 
