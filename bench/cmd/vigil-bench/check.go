@@ -24,9 +24,12 @@ type alertSet struct {
 	byDetection map[string]map[string]bool
 }
 
-// loadAlerts reads every alert once (FINAL: the current row of each id).
+// loadAlerts reads every alert once (FINAL: the current row of each id),
+// signals left out: they are correlation's building blocks, one per event,
+// and their ids derive from their event's, which for a source without an
+// id of its own (auth.log) includes the run's topic name.
 func loadAlerts(ctx context.Context, conn driver.Conn) (*alertSet, error) {
-	rows, err := conn.Query(ctx, "SELECT alert_id, detection_id, entity_values, timestamp FROM alerts FINAL")
+	rows, err := conn.Query(ctx, "SELECT alert_id, detection_id, entity_values, timestamp FROM alerts FINAL WHERE NOT signal")
 	if err != nil {
 		return nil, fmt.Errorf("read alerts: %w", err)
 	}

@@ -129,7 +129,7 @@ func alertLatencies(ctx context.Context, s *vigilSetup, produced map[harness.Ori
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := s.conn.Query(ctx, "SELECT origin_topics, origin_partitions, origin_offsets, detected_at, stored_at FROM alerts WHERE count <= length(origin_offsets)")
+	rows, err := s.conn.Query(ctx, "SELECT origin_topics, origin_partitions, origin_offsets, detected_at, stored_at FROM alerts WHERE count <= length(origin_offsets) AND NOT signal")
 	if err != nil {
 		return nil, nil, fmt.Errorf("read alerts: %w", err)
 	}
@@ -172,7 +172,7 @@ func alertLatencies(ctx context.Context, s *vigilSetup, produced map[harness.Ori
 func handlerTimes(ctx context.Context, s *vigilSetup) (map[harness.Origin]time.Time, error) {
 	rows, err := s.conn.Query(ctx, `SELECT origin_topic, origin_partition, origin_offset, min(ingested) FROM events
 		WHERE (origin_topic, origin_partition, origin_offset) IN
-			(SELECT arrayJoin(arrayZip(origin_topics, origin_partitions, origin_offsets)) FROM alerts)
+			(SELECT arrayJoin(arrayZip(origin_topics, origin_partitions, origin_offsets)) FROM alerts WHERE NOT signal)
 		GROUP BY origin_topic, origin_partition, origin_offset`)
 	if err != nil {
 		return nil, fmt.Errorf("read ingest times: %w", err)
