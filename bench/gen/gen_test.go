@@ -407,3 +407,30 @@ func TestScenarioSpeedup(t *testing.T) {
 		t.Errorf("speedup changed the scenario's records or their order")
 	}
 }
+
+// TestSeedsGiveDifferentStreams: two seeds must not give the same records
+// shifted (SplitMix64 steps its state by a constant, so seeds used as
+// multiples of it would), or two demo runs into one database would share
+// event ids.
+func TestSeedsGiveDifferentStreams(t *testing.T) {
+	values := func(seed int64) map[uint64]bool {
+		r := newRNG(seed)
+		out := map[uint64]bool{}
+		for range 10000 {
+			out[r.u64()] = true
+		}
+		return out
+	}
+	a := values(1)
+	for _, seed := range []int64{2, 3, 1 << 20, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC).Unix()} {
+		shared := 0
+		for v := range values(seed) {
+			if a[v] {
+				shared++
+			}
+		}
+		if shared > 0 {
+			t.Errorf("seeds 1 and %d share %d of 10 000 values", seed, shared)
+		}
+	}
+}

@@ -9,11 +9,22 @@ import (
 // stable across Go releases.
 type rng struct{ s uint64 }
 
-func newRNG(seed int64) rng { return rng{s: uint64(seed)*0x9E3779B97F4A7C15 + 0x6A09E667F3BCC909} }
+// newRNG starts the stream of seed. The seed goes through the mixing
+// function first: SplitMix64 advances its state by a constant, so states
+// that are multiples of that constant apart — seed n and seed n+1 if the
+// seed were used as a multiple of it — give the same stream shifted by a
+// step, and two demo runs would generate the same ids.
+func newRNG(seed int64) rng { return rng{s: mix64(uint64(seed) ^ 0x6A09E667F3BCC909)} }
+
+const golden = 0x9E3779B97F4A7C15
 
 func (r *rng) u64() uint64 {
-	r.s += 0x9E3779B97F4A7C15
-	z := r.s
+	r.s += golden
+	return mix64(r.s)
+}
+
+// mix64 is SplitMix64's output function.
+func mix64(z uint64) uint64 {
 	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
 	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
 	return z ^ (z >> 31)
