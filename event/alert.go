@@ -113,10 +113,17 @@ func (a *Alert) Entity(kind EntityKind) (string, bool) {
 // id, so that replays and restarts are idempotent. Parts are joined with a
 // separator that cannot appear in them unescaped.
 func StableID(prefix string, parts ...string) string {
+	return StableIDOf(prefix, nil, parts...)
+}
+
+// StableIDOf is StableID over parts and then content, without copying
+// content into a string.
+func StableIDOf(prefix string, content []byte, parts ...string) string {
 	h := sha256.New()
 	for _, p := range parts {
 		h.Write([]byte(p))
 		h.Write([]byte{0})
 	}
+	h.Write(content)
 	return prefix + hex.EncodeToString(h.Sum(nil)[:12])
 }

@@ -214,13 +214,16 @@ func base(rec Record, original, module, dataset string) event.Event {
 	return e
 }
 
-// positionID is the id of an event whose source has no id of its own: it
-// depends only on where the record was read, so a replay gives the same id.
+// positionID is the id of an event whose source has no id of its own:
+// where the record was read and the record itself. A replay reads the same
+// bytes at the same place and gets the same id; a topic deleted and created
+// again, or a file rewritten, puts other records at the same places, and
+// their events must not take the ids of the events stored before.
 func positionID(source string, rec Record, index int) string {
 	if rec.File != "" {
-		return event.StableID("ev-", source, "file", rec.File, strconv.Itoa(rec.Line), strconv.Itoa(index))
+		return event.StableIDOf("ev-", rec.Value, source, "file", rec.File, strconv.Itoa(rec.Line), strconv.Itoa(index))
 	}
-	return event.StableID("ev-", source, rec.Topic, strconv.Itoa(rec.Partition),
+	return event.StableIDOf("ev-", rec.Value, source, rec.Topic, strconv.Itoa(rec.Partition),
 		strconv.FormatInt(rec.Offset, 10), strconv.Itoa(index))
 }
 

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -149,6 +150,45 @@ func eventsOf(t *testing.T, r *Registry, file, source string) []event.Event {
 		evs = append(evs, mustParse(t, r, source, rec)...)
 	}
 	return evs
+}
+
+// lineID is the id of the first event of line n of a testdata file whose
+// source has no id of its own: source, file, line, index and the line.
+func lineID(t *testing.T, source, file string, n int) string {
+	t.Helper()
+	for _, rec := range readRecords(t, file) {
+		if rec.Line == n {
+			return event.StableIDOf("ev-", rec.Value, source, "file", file, strconv.Itoa(n), "0")
+		}
+	}
+	t.Fatalf("%s has no line %d", file, n)
+	return ""
+}
+
+// TestPositionID: an event of a source without ids keeps its id when the
+// same record is read again at the same place (a replay), and gets another
+// when another record sits there (a topic created again, a file rewritten).
+func TestPositionID(t *testing.T) {
+	rec := Record{Value: []byte("Mar  4 10:00:01 bastion-1 sshd[1]: Accepted publickey for deploy from 10.1.4.22 port 51622 ssh2"),
+		Topic: "logs.syslog", Partition: 2, Offset: 41}
+	replay := rec
+	replay.Value = bytes.Clone(rec.Value)
+	other := rec
+	other.Value = []byte("Mar  4 10:00:02 bastion-1 sshd[2]: Accepted publickey for root from 10.1.4.23 port 51623 ssh2")
+	moved := rec
+	moved.Offset = 42
+	id := positionID(SourceSyslog, rec, 0)
+	if !strings.HasPrefix(id, "ev-") || positionID(SourceSyslog, replay, 0) != id {
+		t.Fatalf("replay: %s then %s", id, positionID(SourceSyslog, replay, 0))
+	}
+	for name, r := range map[string]Record{"another record at the same offset": other, "the same record at another offset": moved} {
+		if positionID(SourceSyslog, r, 0) == id {
+			t.Errorf("%s got the same id %s", name, id)
+		}
+	}
+	if positionID(SourceSyslog, rec, 1) == id {
+		t.Error("the second event of a record got the id of the first")
+	}
 }
 
 func eq[T comparable](t *testing.T, field string, got, want T) {
@@ -326,7 +366,7 @@ func TestFields(t *testing.T) {
 			eq(t, "host.name", e.Host.Name, "bastion-1")
 			eq(t, "ssh.method", vendor(e, "system", "auth", "ssh", "method"), any("publickey"))
 			eq(t, "syslog.pid", vendor(e, "syslog", "pid"), any(21877.0))
-			eq(t, "id", e.Event.ID, event.StableID("ev-", SourceSyslog, "file", "auth.log", "1", "0"))
+			eq(t, "id", e.Event.ID, lineID(t, SourceSyslog, "auth.log", 1))
 		}},
 		{"sshd failed invalid user", "auth.log", 1, SourceSyslog, func(t *testing.T, e event.Event) {
 			eq(t, "outcome", e.Event.Outcome, "failure")
@@ -415,7 +455,7 @@ func TestFields(t *testing.T) {
 			eqs(t, "related.ip", e.Related.IP, "198.51.100.3", "10.0.0.5")
 		}},
 		{"ecs without id", "ecs.jsonl", 1, SourceECS, func(t *testing.T, e event.Event) {
-			eq(t, "id", e.Event.ID, event.StableID("ev-", SourceECS, "file", "ecs.jsonl", "2", "0"))
+			eq(t, "id", e.Event.ID, lineID(t, SourceECS, "ecs.jsonl", 2))
 			eq(t, "module", e.Event.Module, "ecs")
 			eq(t, "process.pid", e.Process.PID, int64(4412))
 		}},
