@@ -159,7 +159,8 @@ func (s *Store) WriteEvents(ctx context.Context, evs []event.Event) error {
 }
 
 // WriteAlerts stores alerts; a re-emitted alert (same id, higher count)
-// replaces the earlier row.
+// replaces the earlier row. Signals are batched as events are (batch_wait),
+// the others with alert_batch_wait; it returns once both are durable.
 func (s *Store) WriteAlerts(ctx context.Context, alerts []event.Alert) error {
 	var signals []event.Alert
 	visible := alerts
