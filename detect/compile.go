@@ -7,6 +7,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -87,6 +88,11 @@ type policySet struct {
 	// index is OPA's rule index over the generated finding rules, the one
 	// evaluation consults; nil when OPA built none.
 	index ast.RuleIndex
+	// all is the query over every detection, compiled for topdown.
+	all allQuery
+	// dataCaches holds *dataCache: the policy data read by evaluations,
+	// kept from one Detect call to the next.
+	dataCaches *sync.Pool
 }
 
 func newCompiler() *ast.Compiler {
@@ -129,7 +135,7 @@ func compileSet(ctx context.Context, label string, f *files, defaultBudget time.
 	}
 
 	store := inmem.NewFromObjectWithOpts(map[string]any{"vigil": f.data}, inmem.OptRoundTripOnWrite(false), inmem.OptReturnASTValuesOnRead(true))
-	s := &policySet{version: f.version, files: f, store: store, byPkg: map[string]int{}}
+	s := &policySet{version: f.version, files: f, store: store, byPkg: map[string]int{}, dataCaches: &sync.Pool{}}
 
 	// Metadata of every detection.
 	var problems errorList
@@ -212,6 +218,9 @@ func compileSet(ctx context.Context, label string, f *files, defaultBudget time.
 		return nil, fmt.Errorf("prepare detection query: %w", err)
 	}
 	s.query = q
+	if s.all, err = compileAllQuery(c2); err != nil {
+		return nil, fmt.Errorf("compile detection query: %w", err)
+	}
 	s.perDet = make([]rego.PreparedEvalQuery, len(s.dets))
 	for i, d := range s.dets {
 		if s.perDet[i], err = prepare(ctx, c2, store, d.Package+"."+findingRule); err != nil {
@@ -219,6 +228,25 @@ func compileSet(ctx context.Context, label string, f *files, defaultBudget time.
 		}
 	}
 	return s, nil
+}
+
+// allFindingsVar is the variable the query over every detection binds the
+// set of findings to.
+var allFindingsVar = ast.Var("vigil_findings")
+
+// allQuery is the query over every detection, compiled once per set.
+type allQuery struct {
+	body     ast.Body
+	compiler ast.QueryCompiler
+}
+
+func compileAllQuery(c *ast.Compiler) (allQuery, error) {
+	qc := c.QueryCompiler()
+	body, err := qc.Compile(ast.NewBody(ast.Equality.Expr(ast.NewTerm(allFindingsVar), ast.MustParseTerm(aggregatePkg+"."+aggregateRule))))
+	if err != nil {
+		return allQuery{}, err
+	}
+	return allQuery{body: body, compiler: qc}, nil
 }
 
 func prepare(ctx context.Context, c *ast.Compiler, store storage.Store, query string) (rego.PreparedEvalQuery, error) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	opametrics "github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/topdown"
@@ -86,6 +87,11 @@ type evaluator struct {
 	cache rego.EvalOption
 	opts  []rego.EvalOption
 	ib    inputBuilder
+	data  *dataCache
+	rules *ruleCache
+	// q and input are reused from evaluation to evaluation.
+	q     *topdown.Query
+	input ast.Term
 }
 
 func (e *Engine) newEvaluator(ctx context.Context, set *policySet) *evaluator {
@@ -97,11 +103,18 @@ func (e *Engine) newEvaluator(ctx context.Context, set *policySet) *evaluator {
 		ev.txn = txn
 	}
 	ev.cache = rego.EvalInterQueryBuiltinValueCache(set.cache)
-	ev.opts = make([]rego.EvalOption, 0, 4)
+	ev.opts = make([]rego.EvalOption, 0, 8)
+	if dc, ok := set.dataCaches.Get().(*dataCache); ok {
+		ev.data = dc
+	} else {
+		ev.data = &dataCache{}
+	}
+	ev.rules = newRuleCache()
 	return ev
 }
 
 func (ev *evaluator) close() {
+	ev.set.dataCaches.Put(ev.data)
 	if ev.txn != nil {
 		ev.set.store.Abort(ev.ctx, ev.txn)
 		ev.txn = nil
@@ -111,7 +124,9 @@ func (ev *evaluator) close() {
 // run evaluates q on input with the given time limit.
 func (ev *evaluator) run(q rego.PreparedEvalQuery, input ast.Value, timeout time.Duration) (rego.ResultSet, error) {
 	ev.dl.reset(timeout, time.Now())
-	ev.opts = append(ev.opts[:0], rego.EvalParsedInput(input), ev.cache, rego.EvalExternalCancel(&ev.dl))
+	ev.rules.reset()
+	ev.opts = append(ev.opts[:0], rego.EvalParsedInput(input), ev.cache, rego.EvalExternalCancel(&ev.dl),
+		rego.EvalBaseCache(ev.data), rego.EvalVirtualCache(ev.rules), rego.EvalMetrics(opametrics.NoOp()))
 	if ev.txn != nil {
 		ev.opts = append(ev.opts, rego.EvalTransaction(ev.txn))
 	}
@@ -125,16 +140,80 @@ var errTimeout = errors.New("evaluation timed out")
 // context (the context's error) from an evaluation error.
 func (ev *evaluator) runChecked(q rego.PreparedEvalQuery, input ast.Value, timeout time.Duration) (rego.ResultSet, error) {
 	rs, err := ev.run(q, input, timeout)
+	if err != nil {
+		return nil, ev.checked(err)
+	}
+	return rs, nil
+}
+
+// runAll evaluates every detection on input with the given time limit and
+// returns the set of [package, finding] pairs. It drives OPA's evaluator
+// directly with the query compiled once per policy set, rather than
+// through rego.PreparedEvalQuery, whose per-call evaluation context,
+// metrics and conversion of the result to Go values cost as much as the
+// evaluation of an event whose indexed rules fail.
+func (ev *evaluator) runAll(input ast.Value, timeout time.Duration) (ast.Set, error) {
+	if ev.txn == nil || ev.set.all.body == nil {
+		// Through rego with OPA's own per-evaluation caches: the reference
+		// the direct path is tested against.
+		ev.dl.reset(timeout, time.Now())
+		rs, err := ev.set.query.Eval(ev.ctx, rego.EvalParsedInput(input), ev.cache, rego.EvalExternalCancel(&ev.dl))
+		if err = ev.checked(err); err != nil || len(rs) == 0 || len(rs[0].Expressions) == 0 {
+			return nil, err
+		}
+		// rego gives the set as a list of Go values.
+		items, _ := rs[0].Expressions[0].Value.([]any)
+		out := ast.NewSet()
+		for _, it := range items {
+			v, err := ast.InterfaceToValue(it)
+			if err != nil {
+				return nil, err
+			}
+			out.Add(ast.NewTerm(v))
+		}
+		return out, nil
+	}
+	now := time.Now()
+	ev.dl.reset(timeout, now)
+	ev.rules.reset()
+	if ev.q == nil {
+		ev.q = topdown.NewQuery(ev.set.all.body).
+			WithQueryCompiler(ev.set.all.compiler).
+			WithCompiler(ev.set.compiler).
+			WithStore(ev.set.store).
+			WithTransaction(ev.txn).
+			WithIndexing(true).
+			WithEarlyExit(true).
+			WithInterQueryBuiltinValueCache(ev.set.cache).
+			WithBaseCache(ev.data).
+			WithVirtualCache(ev.rules).
+			WithCancel(&ev.dl).
+			WithMetrics(opametrics.NoOp())
+	}
+	ev.input.Value = input
+	var out ast.Set
+	err := ev.q.WithInput(&ev.input).WithTime(now).Iter(ev.ctx, func(qr topdown.QueryResult) error {
+		if t := qr[allFindingsVar]; t != nil {
+			out, _ = t.Value.(ast.Set)
+		}
+		return nil
+	})
+	return out, ev.checked(err)
+}
+
+// checked tells a timeout (errTimeout) and the end of the context (the
+// context's error) from an evaluation error.
+func (ev *evaluator) checked(err error) error {
 	if err == nil {
-		return rs, nil
+		return nil
 	}
 	if cerr := ev.ctx.Err(); cerr != nil {
-		return nil, cerr
+		return cerr
 	}
 	if ev.dl.expired {
-		return nil, errTimeout
+		return errTimeout
 	}
-	return nil, err
+	return err
 }
 
 // eval runs the one query over all detections for one event. An
@@ -150,10 +229,10 @@ func (ev *evaluator) eval(x *event.Event) []finding {
 		return nil
 	}
 	start := time.Now()
-	rs, err := ev.runChecked(set.query, input, e.cfg.EvalTimeout)
+	found, err := ev.runAll(input, e.cfg.EvalTimeout)
 	e.metrics.evalSeconds.Observe(time.Since(start).Seconds())
 	if errors.Is(err, errTimeout) {
-		rs, err = ev.runChecked(set.query, input, retryFactor*e.cfg.EvalTimeout)
+		found, err = ev.runAll(input, retryFactor*e.cfg.EvalTimeout)
 		elapsed := time.Since(start)
 		switch {
 		case err == nil:
@@ -171,26 +250,26 @@ func (ev *evaluator) eval(x *event.Event) []finding {
 		}
 		return ev.evalEach(x, input)
 	}
-	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+	if found == nil || found.Len() == 0 {
 		return nil
 	}
-	items, _ := rs[0].Expressions[0].Value.([]any)
-	if len(items) == 0 {
-		return nil
-	}
-	out := make([]finding, 0, len(items))
-	for _, it := range items {
-		pair, ok := it.([]any)
-		if !ok || len(pair) != 2 {
-			continue
+	out := make([]finding, 0, found.Len())
+	found.Foreach(func(t *ast.Term) {
+		pair, ok := t.Value.(*ast.Array)
+		if !ok || pair.Len() != 2 {
+			return
 		}
-		pkg, _ := pair[0].(string)
-		idx, ok := set.byPkg[pkg]
+		pkg, _ := pair.Elem(0).Value.(ast.String)
+		idx, ok := set.byPkg[string(pkg)]
 		if !ok {
-			continue
+			return
 		}
-		out = append(out, makeFinding(idx, x, pair[1]))
-	}
+		v, err := ast.JSON(pair.Elem(1).Value)
+		if err != nil {
+			return
+		}
+		out = append(out, makeFinding(idx, x, v))
+	})
 	sortFindings(set, out)
 	return out
 }
