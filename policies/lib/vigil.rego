@@ -19,8 +19,18 @@ event_data := object.get(input, ["winlog", "event_data"], {})
 ed(name) := lower(object.get(event_data, name, ""))
 
 # tenant_table(table) merges table.default with table[<tenant>]: the
-# per-tenant form of allow-lists and watch lists in data.vigil.*.
+# per-tenant form of allow-lists and watch lists in data.vigil.*. It builds
+# the merged table on every call; to look up one key, use tenant_lookup.
 tenant_table(table) := object.union(object.get(table, "default", {}), object.get(table, tenant, {}))
+
+# tenant_lookup(table, key) is tenant_table(table)[key] in one or two
+# probes: the tenant's value, else the default one; undefined when neither
+# has the key.
+tenant_lookup(table, key) := v if {
+	v := table[tenant][key]
+} else := v if {
+	v := table["default"][key]
+}
 
 # bad_ip(ip) holds when ip is on the threat-intel list or in one of its
 # networks.
@@ -41,10 +51,14 @@ threat_ip_reason(ip) := "listed network" if {
 
 # bad_domain(name) holds when name or one of its parent domains is on the
 # threat-intel domain list.
+bad_domain(name) if data.vigil.threat_intel.domains[lower(trim_suffix(name, "."))]
+
+# The parents are the suffixes after each dot: one probe each, whatever the
+# size of the list.
 bad_domain(name) if {
-	parts := split(lower(trim_suffix(name, ".")), ".")
-	some i in numbers.range(0, count(parts) - 2)
-	data.vigil.threat_intel.domains[concat(".", array.slice(parts, i, count(parts)))]
+	n := lower(trim_suffix(name, "."))
+	some i in indexof_n(n, ".")
+	data.vigil.threat_intel.domains[substring(n, i + 1, -1)]
 }
 
 # anonymous_ip(ip) holds for addresses of anonymising services (Tor exits,
@@ -59,9 +73,8 @@ anonymous_ip(ip) if {
 # watched_country holds when source.geo names a country on the tenant's
 # sign-in watch list (by ISO code or by name).
 watched_country := c if {
-	watch := tenant_table(data.vigil.watchlist.countries)
 	c := input.source.geo.country_iso_code
-	watch[c]
+	tenant_lookup(data.vigil.watchlist.countries, c)
 }
 
 watched_country := c if {

@@ -38,5 +38,5 @@ finding contains {
 	input.event.outcome == "success"
 	owner := input.aws.cloudtrail.requestParameters.userName
 	owner != input.user.name
-	not lib.tenant_table(data.vigil.allow.key_admins)[input.user.name]
+	not lib.tenant_lookup(data.vigil.allow.key_admins, input.user.name)
 }

@@ -48,10 +48,10 @@ finding contains {
 
 trusted(addr) if {
 	domain := lower(split(addr, "@")[1])
-	lib.tenant_table(data.vigil.allow.internal_domains)[domain]
+	lib.tenant_lookup(data.vigil.allow.internal_domains, domain)
 }
 
 trusted(addr) if {
 	domain := lower(split(addr, "@")[1])
-	lib.tenant_table(data.vigil.allow.forwarding_domains)[domain]
+	lib.tenant_lookup(data.vigil.allow.forwarding_domains, domain)
 }

@@ -39,6 +39,6 @@ finding contains {
 	fwd := params[field]
 	contains(fwd, "@")
 	domain := lower(regex.replace(split(fwd, "@")[1], `[>\]\s].*$`, ""))
-	not lib.tenant_table(data.vigil.allow.internal_domains)[domain]
-	not lib.tenant_table(data.vigil.allow.forwarding_domains)[domain]
+	not lib.tenant_lookup(data.vigil.allow.internal_domains, domain)
+	not lib.tenant_lookup(data.vigil.allow.forwarding_domains, domain)
 }

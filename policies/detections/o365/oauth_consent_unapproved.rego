@@ -36,5 +36,5 @@ finding contains {
 	input.event.dataset == "o365.audit"
 	input.event.action in {"Consent to application.", "Consent to application"}
 	app := object.get(input, ["o365", "audit", "ObjectId"], "")
-	not lib.tenant_table(data.vigil.allow.oauth_apps)[app]
+	not lib.tenant_lookup(data.vigil.allow.oauth_apps, app)
 }

@@ -36,5 +36,5 @@ finding contains {
 	input.event.code in {"4728", "4732", "4756"}
 	input.event.dataset == "windows.security"
 	group := lib.ed("TargetUserName")
-	lib.tenant_table(data.vigil.allow.privileged_groups)[group]
+	lib.tenant_lookup(data.vigil.allow.privileged_groups, group)
 }
