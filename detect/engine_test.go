@@ -345,7 +345,7 @@ func TestInputPathsKeepWhatPoliciesRead(t *testing.T) {
 	// the rule index selects no rule for), through rego.
 	full := *set
 	full.need, full.index, full.all = nil, nil, allQuery{}
-	matched, skipped := 0, 0
+	matched, skipped, unbuilt := 0, 0, 0
 	for i := range evs {
 		got := e.evalEvent(context.Background(), set, &evs[i])
 		want := e.evalEvent(context.Background(), &full, &evs[i])
@@ -353,12 +353,28 @@ func TestInputPathsKeepWhatPoliciesRead(t *testing.T) {
 			t.Fatalf("event %d (%s %s): pruned input found %+v, whole input %+v", i, evs[i].Event.Dataset, evs[i].Event.Action, got, want)
 		}
 		matched += len(got)
-		if !set.anyCandidate(eventValue(&evs[i], set.need)) {
+		// The index answered from the event itself decides as the index
+		// answered from the built input.
+		fromInput := set.anyCandidate(inputResolver{eventValue(&evs[i], set.need)})
+		var r eventResolver
+		var ib inputBuilder
+		r.reset(&evs[i], set.need, &ib)
+		if fromEvent := set.anyCandidate(&r); fromEvent != fromInput {
+			t.Fatalf("event %d (%s %s): candidates from the event %v, from the input %v", i, evs[i].Event.Dataset, evs[i].Event.Action, fromEvent, fromInput)
+		}
+		if !fromInput {
 			skipped++
+			if r.input == nil {
+				unbuilt++
+			}
 		}
 	}
 	if skipped == 0 || skipped == len(evs) {
 		t.Fatalf("the rule index ruled out %d of %d events", skipped, len(evs))
+	}
+	t.Logf("ruled out %d of %d events, %d without building their input", skipped, len(evs), unbuilt)
+	if unbuilt < skipped/2 {
+		t.Fatalf("the input was built for %d of the %d events the index ruled out", skipped-unbuilt, skipped)
 	}
 	if matched == 0 {
 		t.Fatal("no findings at all")

@@ -87,6 +87,7 @@ type evaluator struct {
 	cache rego.EvalOption
 	opts  []rego.EvalOption
 	ib    inputBuilder
+	res   eventResolver
 	data  *dataCache
 	rules *ruleCache
 	// q and input are reused from evaluation to evaluation.
@@ -222,12 +223,13 @@ func (ev *evaluator) checked(err error) error {
 // on its own, so the other detections' findings are kept.
 func (ev *evaluator) eval(x *event.Event) []finding {
 	e, set := ev.e, ev.set
-	input := ev.ib.value(x, set.need)
-	if !set.anyCandidate(input) {
+	ev.res.reset(x, set.need, &ev.ib)
+	if !set.anyCandidate(&ev.res) {
 		// No finding rule can match: the evaluation would return the
-		// empty set, so it is not run.
+		// empty set, so it is not run, and the input is not built.
 		return nil
 	}
+	input := ev.res.value()
 	start := time.Now()
 	found, err := ev.runAll(input, e.cfg.EvalTimeout)
 	e.metrics.evalSeconds.Observe(time.Since(start).Seconds())
@@ -334,11 +336,11 @@ func (r inputResolver) Resolve(ref ast.Ref) (ast.Value, error) {
 // finding rule for input: the same lookup the evaluation starts with, so
 // an event none of whose indexed conditions hold costs a trie walk instead
 // of an evaluation. When in doubt it answers true.
-func (s *policySet) anyCandidate(input ast.Value) bool {
+func (s *policySet) anyCandidate(r ast.ValueResolver) bool {
 	if s.index == nil {
 		return true
 	}
-	res, err := s.index.Lookup(inputResolver{input})
+	res, err := s.index.Lookup(r)
 	if err != nil {
 		return true
 	}
