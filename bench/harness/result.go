@@ -143,8 +143,14 @@ type LatencyRun struct {
 	Escalations      int               `json:"escalations"`
 	Counts           Counts            `json:"counts"`
 	Lag              []LagPoint        `json:"lag"`
-	Status           string            `json:"status"`
-	Problems         []string          `json:"problems,omitempty"`
+	// MaxLagProducing and LagProduced are the ingest group's lag, in
+	// records, at its highest while the records were produced and when the
+	// last was: a lag that grows through the run means the rate is above
+	// what vigil sustains, one that jumps and recovers means a stall.
+	MaxLagProducing int64    `json:"max_lag_producing"`
+	LagProduced     int64    `json:"lag_produced"`
+	Status          string   `json:"status"`
+	Problems        []string `json:"problems,omitempty"`
 }
 
 // AlertStages are the parts of produce → alert row.
@@ -269,6 +275,8 @@ func (r *Result) PrintTable(w io.Writer) {
 			}
 		}
 		tw.Flush()
+		fmt.Fprintf(w, "ingest lag while producing: max %d records, %d when the last was produced (%.1f s of records at this rate)\n",
+			l.MaxLagProducing, l.LagProduced, float64(l.LagProduced)/max(l.RatePerSecond, 1))
 	}
 	fmt.Fprintln(w, "\ntargets:")
 	for _, t := range r.Targets {

@@ -43,9 +43,26 @@ func (b *bench) latency(ctx context.Context, res *harness.Result, name string, r
 	if pprof {
 		defer b.profileAfter(ctx, s, res, 5*time.Second)()
 	}
+	// Lag while producing shows whether vigil keeps up with the rate or
+	// falls behind in steps (a stall), which the latency summary alone
+	// cannot tell.
+	sampling, stopSampling := context.WithCancel(ctx)
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		b.sampleLag(sampling, s.ready, s.group+"-ingest", s.parts, s.conn, "events", t)
+	}()
 	st, err := p.Produce(ctx, g, n)
+	stopSampling()
+	<-sampled
 	if err != nil {
 		return l, err
+	}
+	for _, p := range t.Lag {
+		if p.Lag >= 0 {
+			l.MaxLagProducing = max(l.MaxLagProducing, p.Lag)
+			l.LagProduced = p.Lag
+		}
 	}
 	l.Records, l.Seconds = st.Records, round(st.Seconds, 2)
 	l.Counts.Produced = st.Records
