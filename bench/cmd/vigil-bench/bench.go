@@ -322,6 +322,7 @@ func (b *bench) ceiling(ctx context.Context) (*harness.Throughput, *harness.Prod
 		return t, st, err
 	}
 	t.SetMachineCPU(meter.Stop())
+	b.mergeTail(ctx, conn, t)
 	// The harness process runs the copy and the samplers; its CPU is an
 	// upper bound for the copy's.
 	t.CPUSeconds = round(after.CPUSeconds-before.CPUSeconds, 2)
@@ -359,6 +360,38 @@ func (b *bench) finishCounts(t *harness.Throughput, span harness.StoredSpan, eve
 	for _, p := range t.Lag {
 		t.MaxLag = max(t.MaxLag, p.Lag)
 	}
+}
+
+// mergeTail measures ClickHouse's CPU from now until conn's database has
+// had no merge running for three seconds in a row (at most two minutes),
+// and records it in t.
+func (b *bench) mergeTail(ctx context.Context, conn driver.Conn, t *harness.Throughput) {
+	pid, ok := b.stackPIDs["clickhouse"]
+	if !ok {
+		return
+	}
+	meter := harness.StartCPUMeter(map[string]int{"clickhouse": pid})
+	start := time.Now()
+	quiet := 0
+	for quiet < 6 && time.Since(start) < 2*time.Minute {
+		var merging uint64
+		if err := conn.QueryRow(ctx, "SELECT count() FROM system.merges WHERE database = currentDatabase()").Scan(&merging); err != nil {
+			return
+		}
+		if merging == 0 {
+			quiet++
+		} else {
+			quiet = 0
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	_, procs := meter.Stop()
+	t.MergeTailCPUSeconds = round(procs["clickhouse"], 2)
+	t.MergeTailSeconds = round(time.Since(start).Seconds(), 1)
 }
 
 // sampleLag records the group's lag and the table's row count every second

@@ -165,6 +165,7 @@ func (b *bench) vigilThroughput(ctx context.Context, detections int, res *harnes
 	t.CPUSeconds = round(last.CPUSeconds-before.CPUSeconds, 2)
 	t.PeakRSSBytes = last.PeakRSSByte
 	t.SetMachineCPU(meter.Stop())
+	b.mergeTail(ctx, s.conn, t)
 
 	span, err := harness.Span(ctx, s.conn, "events", "(origin_topic, origin_partition, origin_offset)")
 	if err != nil {
