@@ -4,10 +4,13 @@
 // All detections are compiled once into one policy set. Besides the
 // modules as written, the set holds a generated package whose single
 // partial set rule carries the body of every detection's finding rule, so
-// that one prepared query evaluates every detection for an event and OPA's
-// rule index discards the rule bodies an event cannot satisfy. The input is
-// built as an AST value straight from the event.Event struct, with only the
-// paths the policies read.
+// that one query, compiled once per set, evaluates every detection for an
+// event and OPA's rule index discards the rule bodies an event cannot
+// satisfy. The index is first asked with the event itself (eventResolver):
+// an event it selects no rule for is not evaluated at all. The others get
+// their input built as an AST value straight from the event.Event struct,
+// with only the paths the policies read, and are evaluated by OPA's
+// evaluator with the policy data and rule results cached per goroutine.
 //
 // A policy set is immutable. Reload builds a new one, runs the policy tests
 // and fixtures against it, and swaps it in atomically; each Detect call uses
