@@ -288,7 +288,7 @@ func TestDetectionBudgets(t *testing.T) {
 				over++
 			}
 		}
-		t.Logf("round %d: baseline %.0f ns, all detections in one query %.0f ns per event, %d over budget", round+1, rep.BaselineNs, rep.AllNs, over)
+		t.Logf("round %d: baseline %.0f ns, all detections as evaluated %.0f ns per event, %d over budget", round+1, rep.BaselineNs, rep.AllNs, over)
 		if over == 0 {
 			return
 		}

@@ -479,7 +479,7 @@ type BenchResult struct {
 type BenchReport struct {
 	Events     int           `json:"events"`
 	BaselineNs float64       `json:"baseline_ns_per_event"` // one detection no event satisfies
-	AllNs      float64       `json:"all_ns_per_event"`      // the one query over every detection
+	AllNs      float64       `json:"all_ns_per_event"`      // every detection, as Detect evaluates an event
 	Detections []BenchResult `json:"detections"`
 }
 
@@ -568,8 +568,24 @@ func (e *Engine) Bench(ctx context.Context, opts BenchOptions) (BenchReport, err
 	if rep.BaselineNs, err = measure(base); err != nil {
 		return rep, err
 	}
-	if rep.AllNs, err = measure(set.query); err != nil {
-		return rep, err
+	// Every detection at once, the way Detect does it: the rule index
+	// asked with the event, the input built for the events it selects
+	// rules for, the one query.
+	ev := e.newEvaluator(ctx, set)
+	defer ev.close()
+	for range opts.Rounds {
+		var n int
+		start := time.Now()
+		for time.Since(start) < opts.MinTime || n == 0 {
+			for i := range evs {
+				ev.eval(&evs[i])
+			}
+			n += len(evs)
+		}
+		ns := float64(time.Since(start).Nanoseconds()) / float64(n)
+		if rep.AllNs == 0 || ns < rep.AllNs {
+			rep.AllNs = ns
+		}
 	}
 	for i, q := range set.perDet {
 		d := set.dets[i]
