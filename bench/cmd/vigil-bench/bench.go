@@ -306,16 +306,10 @@ func (b *bench) ceiling(ctx context.Context) (*harness.Throughput, *harness.Prod
 	before, _ := harness.ReadProc(self)
 	meter := harness.StartCPUMeter(b.stackPIDs)
 	start := time.Now()
-	sctx, stopSampling := context.WithCancel(ctx)
-	sampled := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		b.sampleLag(sctx, start, group, parts, conn, "raw", t)
-	}()
+	stopSampling := b.startLagSampling(ctx, start, group, parts, conn, "raw", t)
 	b.log.Info("ceiling copy", "records", st.Records)
 	_, err = cp.Run(ctx, st.Records)
 	stopSampling()
-	<-sampled
 	t.DrainSeconds = round(time.Since(start).Seconds(), 3)
 	after, _ := harness.ReadProc(self)
 	if err != nil {
@@ -392,6 +386,21 @@ func (b *bench) mergeTail(ctx context.Context, conn driver.Conn, t *harness.Thro
 	_, procs := meter.Stop()
 	t.MergeTailCPUSeconds = round(procs["clickhouse"], 2)
 	t.MergeTailSeconds = round(time.Since(start).Seconds(), 1)
+}
+
+// startLagSampling runs sampleLag in the background; the function it
+// returns stops it and waits until it has.
+func (b *bench) startLagSampling(ctx context.Context, start time.Time, group string, parts map[string][]int, conn driver.Conn, table string, t *harness.Throughput) (stop func()) {
+	sctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		b.sampleLag(sctx, start, group, parts, conn, table, t)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // sampleLag records the group's lag and the table's row count every second

@@ -46,15 +46,9 @@ func (b *bench) latency(ctx context.Context, res *harness.Result, name string, r
 	// Lag while producing shows whether vigil keeps up with the rate or
 	// falls behind in steps (a stall), which the latency summary alone
 	// cannot tell.
-	sampling, stopSampling := context.WithCancel(ctx)
-	sampled := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		b.sampleLag(sampling, s.ready, s.group+"-ingest", s.parts, s.conn, "events", t)
-	}()
+	stopSampling := b.startLagSampling(ctx, s.ready, s.group+"-ingest", s.parts, s.conn, "events", t)
 	st, err := p.Produce(ctx, g, n)
 	stopSampling()
-	<-sampled
 	if err != nil {
 		return l, err
 	}
