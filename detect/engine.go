@@ -277,6 +277,10 @@ func sortFindings(set *policySet, fs []finding) {
 // the event's user.name, host.name, source.ip and cloud.account.id; the
 // finding's "entities" object overrides or adds kinds (a value may be a
 // string or an array of strings; empty strings are dropped).
+//
+// Its strings are copies: an event's strings may be slices of its whole
+// record text, and alerts outlive events in suppression and correlation
+// windows, where a slice would keep each record alive.
 func makeFinding(det int, ev *event.Event, v any) finding {
 	f := finding{det: det}
 	ents := map[event.EntityKind][]string{}
@@ -284,7 +288,7 @@ func makeFinding(det int, ev *event.Event, v any) finding {
 		var keep []string
 		for _, s := range vals {
 			if s != "" {
-				keep = append(keep, s)
+				keep = append(keep, strings.Clone(s))
 			}
 		}
 		ents[k] = keep
@@ -318,7 +322,7 @@ func makeFinding(det int, ev *event.Event, v any) finding {
 	if m, ok := obj["fields"].(map[string]any); ok && len(m) > 0 {
 		f.fields = make(map[string]string, len(m))
 		for k, x := range m {
-			f.fields[k] = stringify(x)
+			f.fields[strings.Clone(k)] = strings.Clone(stringify(x))
 		}
 	}
 	if s, ok := obj["severity"].(string); ok {
@@ -341,7 +345,7 @@ func makeFinding(det int, ev *event.Event, v any) finding {
 	}
 	f.key = strings.Join(parts, "|")
 	if k, ok := obj["key"].(string); ok && k != "" {
-		f.key = k
+		f.key = strings.Clone(k)
 	}
 	return f
 }
@@ -371,7 +375,7 @@ func newAlert(set *policySet, d *Detection, ev *event.Event, f finding, now time
 		sev = f.severity
 	}
 	a := event.Alert{
-		Tenant:        ev.Tenant(),
+		Tenant:        strings.Clone(ev.Tenant()),
 		DetectionID:   d.ID,
 		Title:         d.Title,
 		Description:   d.Description,

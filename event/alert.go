@@ -3,7 +3,9 @@ package event
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -117,13 +119,36 @@ func StableID(prefix string, parts ...string) string {
 }
 
 // StableIDOf is StableID over parts and then content, without copying
-// content into a string.
+// content into a string. Every event gets an id this way, so the hash state
+// and the buffer the parts are joined in are reused rather than allocated
+// for each call.
 func StableIDOf(prefix string, content []byte, parts ...string) string {
-	h := sha256.New()
+	x := idHashers.Get().(*idHasher)
+	defer idHashers.Put(x)
+	x.h.Reset()
+	x.buf = x.buf[:0]
 	for _, p := range parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
+		x.buf = append(x.buf, p...)
+		x.buf = append(x.buf, 0)
 	}
-	h.Write(content)
-	return prefix + hex.EncodeToString(h.Sum(nil)[:12])
+	x.h.Write(x.buf)
+	x.h.Write(content)
+	x.buf = x.h.Sum(x.buf[:0])
+	var digits [2 * idBytes]byte
+	hex.Encode(digits[:], x.buf[:idBytes])
+	var b strings.Builder
+	b.Grow(len(prefix) + len(digits))
+	b.WriteString(prefix)
+	b.Write(digits[:])
+	return b.String()
 }
+
+// idBytes is how much of the SHA-256 digest an id keeps.
+const idBytes = 12
+
+type idHasher struct {
+	h   hash.Hash
+	buf []byte
+}
+
+var idHashers = sync.Pool{New: func() any { return &idHasher{h: sha256.New(), buf: make([]byte, 0, 256)} }}

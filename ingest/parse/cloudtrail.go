@@ -10,7 +10,7 @@ import (
 
 // parseCloudTrail handles one CloudTrail record or a {"Records":[...]}
 // file; each record becomes one event whose original is its own JSON.
-func parseCloudTrail(v *fastjson.Value, rec Record) ([]event.Event, error) {
+func parseCloudTrail(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
 	if recs := v.Get("Records"); recs != nil {
 		arr, err := recs.Array()
 		if err != nil {
@@ -21,7 +21,7 @@ func parseCloudTrail(v *fastjson.Value, rec Record) ([]event.Event, error) {
 			if r.Type() != fastjson.TypeObject {
 				return nil, errorf(ReasonInvalid, "cloudtrail Records[%d] is not an object", i)
 			}
-			e, err := cloudTrailEvent(toMap(r), string(r.MarshalTo(nil)), rec, i)
+			e, err := cloudTrailEvent((*recordText)(nil).toMap(r), string(r.MarshalTo(nil)), rec, i)
 			if err != nil {
 				return nil, err
 			}
@@ -29,7 +29,7 @@ func parseCloudTrail(v *fastjson.Value, rec Record) ([]event.Event, error) {
 		}
 		return out, nil
 	}
-	e, err := cloudTrailEvent(toMap(v), string(rec.Value), rec, 0)
+	e, err := cloudTrailEvent(t.toMap(v), t.text, rec, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/valyala/fastjson"
 
@@ -19,7 +20,7 @@ var parsers fastjson.ParserPool
 // jsonParser adapts a function over a parsed JSON value to Parser.
 type jsonParser struct {
 	source string
-	fn     func(v *fastjson.Value, rec Record) ([]event.Event, error)
+	fn     func(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error)
 }
 
 func (p jsonParser) Source() string { return p.source }
@@ -38,28 +39,81 @@ func (p jsonParser) Parse(rec Record) ([]event.Event, error) {
 	if v.Type() != fastjson.TypeObject {
 		return nil, errorf(ReasonInvalid, "%s record is a JSON %s, not an object", p.source, v.Type())
 	}
-	return p.fn(v, rec)
+	return p.fn(newRecordText(string(rec.Value), v), v, rec)
+}
+
+// recordText is a record's text, which its event keeps as event.original,
+// and where the parser's copy of it lies in memory. A string decoded
+// from the record that has no escapes is the same bytes at the same offset
+// in both, so it can be a slice of the text instead of a copy of its own:
+// most of a record's strings are, which spares an allocation for each.
+// A nil *recordText copies every string.
+type recordText struct {
+	text string
+	// base is the address the parser's copy of text[0] would have; 0 when
+	// it could not be found.
+	base uintptr
+}
+
+// newRecordText finds the parser's copy of text through the first key of
+// root, which sits unescaped right after the record's opening quote in
+// both.
+func newRecordText(text string, root *fastjson.Value) *recordText {
+	t := &recordText{text: text}
+	o, err := root.Object()
+	if err != nil {
+		return t
+	}
+	at := strings.IndexByte(text, '"') + 1
+	first := true
+	o.Visit(func(k []byte, _ *fastjson.Value) {
+		if !first {
+			return
+		}
+		first = false
+		if at > 0 && len(k) > 0 && strings.HasPrefix(text[at:], string(k)) {
+			t.base = uintptr(unsafe.Pointer(unsafe.SliceData(k))) - uintptr(at)
+		}
+	})
+	return t
+}
+
+// string returns b, decoded from the record, as a string: a slice of the
+// text when the text holds the same bytes where the parser's copy of b lies,
+// else a copy. The comparison makes the slice right whatever the parser did
+// with its buffer; the address only says where to look.
+func (t *recordText) string(b []byte) string {
+	if t == nil || t.base == 0 || len(b) == 0 {
+		return string(b)
+	}
+	off := uintptr(unsafe.Pointer(unsafe.SliceData(b))) - t.base
+	if off < uintptr(len(t.text)) && uintptr(len(b)) <= uintptr(len(t.text))-off {
+		if s := t.text[off : off+uintptr(len(b))]; s == string(b) {
+			return s
+		}
+	}
+	return string(b)
 }
 
 // toAny converts a fastjson value into what encoding/json would produce.
-func toAny(v *fastjson.Value) any {
+func (t *recordText) toAny(v *fastjson.Value) any {
 	switch v.Type() {
 	case fastjson.TypeObject:
 		o := v.GetObject()
 		m := make(map[string]any, o.Len())
 		o.Visit(func(k []byte, c *fastjson.Value) {
-			m[internKey(k)] = toAny(c)
+			m[internKey(k)] = t.toAny(c)
 		})
 		return m
 	case fastjson.TypeArray:
 		a := v.GetArray()
 		s := make([]any, len(a))
 		for i, c := range a {
-			s[i] = toAny(c)
+			s[i] = t.toAny(c)
 		}
 		return s
 	case fastjson.TypeString:
-		return string(v.GetStringBytes())
+		return t.string(v.GetStringBytes())
 	case fastjson.TypeNumber:
 		f := v.GetFloat64()
 		if math.IsInf(f, 0) || math.IsNaN(f) {
@@ -75,25 +129,28 @@ func toAny(v *fastjson.Value) any {
 }
 
 // toMap converts a JSON object.
-func toMap(v *fastjson.Value) map[string]any {
-	m, _ := toAny(v).(map[string]any)
+func (t *recordText) toMap(v *fastjson.Value) map[string]any {
+	m, _ := t.toAny(v).(map[string]any)
 	return m
 }
 
 // asString renders a scalar as text: strings as is, numbers in their JSON
 // spelling, objects and arrays as compact JSON, null as "".
-func asString(v *fastjson.Value) string {
+func (t *recordText) asString(v *fastjson.Value) string {
 	if v == nil {
 		return ""
 	}
 	switch v.Type() {
 	case fastjson.TypeString:
-		return string(v.GetStringBytes())
+		return t.string(v.GetStringBytes())
 	case fastjson.TypeNull:
 		return ""
 	}
 	return string(v.MarshalTo(nil))
 }
+
+// asString is recordText.asString with copies.
+func asString(v *fastjson.Value) string { return (*recordText)(nil).asString(v) }
 
 // Accessors over decoded maps. A missing or mistyped field is the zero value.
 

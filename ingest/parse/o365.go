@@ -9,9 +9,9 @@ import (
 )
 
 // parseO365 handles one Office 365 Management Activity API record.
-func parseO365(v *fastjson.Value, rec Record) ([]event.Event, error) {
-	m := toMap(v)
-	e := base(rec, string(rec.Value), "o365", "o365.audit")
+func parseO365(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
+	m := t.toMap(v)
+	e := base(rec, t.text, "o365", "o365.audit")
 	ts, ok := parseTime(getS(m, "CreationTime"))
 	if !ok {
 		return nil, errorf(ReasonNoTimestamp, "o365 CreationTime %q", getS(m, "CreationTime"))

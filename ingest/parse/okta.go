@@ -9,10 +9,10 @@ import (
 )
 
 // parseOkta handles one Okta System Log event.
-func parseOkta(v *fastjson.Value, rec Record) ([]event.Event, error) {
-	m := toMap(v)
+func parseOkta(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
+	m := t.toMap(v)
 	canonicalOktaKeys(m)
-	e := base(rec, string(rec.Value), "okta", "okta.system")
+	e := base(rec, t.text, "okta", "okta.system")
 	ts, ok := parseTime(getS(m, "published"))
 	if !ok {
 		return nil, errorf(ReasonNoTimestamp, "okta published %q", getS(m, "published"))

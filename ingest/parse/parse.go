@@ -184,7 +184,7 @@ func (r *Registry) Parse(source string, rec Record) ([]event.Event, error) {
 				return nil, errorf(ReasonUnknownSource, "cannot detect source of JSON record")
 			}
 			if p, ok := r.parsers[source].(jsonParser); ok {
-				return p.fn(v, rec)
+				return p.fn(newRecordText(string(rec.Value), v), v, rec)
 			}
 		} else {
 			d, ok := DetectSource(b)

@@ -11,8 +11,8 @@ import (
 // parseSignIn handles an Entra ID (Azure AD) sign-in record, either the
 // Azure Monitor / Event Hub envelope {"time","category":"SignInLogs",
 // "properties":{...}} or the Graph API signIn resource.
-func parseSignIn(v *fastjson.Value, rec Record) ([]event.Event, error) {
-	m := toMap(v)
+func parseSignIn(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
+	m := t.toMap(v)
 	p := getM(m, "properties")
 	if p == nil {
 		p = m
@@ -21,7 +21,7 @@ func parseSignIn(v *fastjson.Value, rec Record) ([]event.Event, error) {
 	if cat != "" && !strings.HasSuffix(cat, "SignInLogs") {
 		return nil, errorf(ReasonInvalid, "azure category %q is not a sign-in log", cat)
 	}
-	e := base(rec, string(rec.Value), "azure", "azure.signinlogs")
+	e := base(rec, t.text, "azure", "azure.signinlogs")
 	ts, ok := parseTime(first(getS(p, "createdDateTime"), getS(m, "time")))
 	if !ok {
 		return nil, errorf(ReasonNoTimestamp, "sign-in createdDateTime/time missing or malformed")

@@ -13,6 +13,7 @@ import (
 // winRecord is a Windows event in any of the accepted JSON layouts,
 // reduced to the System fields and the EventData strings.
 type winRecord struct {
+	text     *recordText
 	eventID  int
 	channel  string
 	provider string
@@ -50,8 +51,8 @@ func (w *winRecord) d(k string) string {
 // the Winlogbeat form {"winlog":{...}}, the evtx-to-JSON form
 // {"Event":{"System":{...},"EventData":{...}}} and the flat form of public
 // attack datasets {"EventID":4624,"Channel":"Security",...}.
-func parseWindows(v *fastjson.Value, rec Record) ([]event.Event, error) {
-	var w winRecord
+func parseWindows(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
+	w := winRecord{text: t}
 	var err error
 	switch {
 	case v.Get("winlog") != nil:
@@ -85,12 +86,12 @@ func intOf(v *fastjson.Value) (int, bool) {
 	return n, err == nil
 }
 
-func objStrings(v *fastjson.Value, into map[string]any) {
+func objStrings(t *recordText, v *fastjson.Value, into map[string]any) {
 	o, err := v.Object()
 	if err != nil {
 		return
 	}
-	o.Visit(func(k []byte, c *fastjson.Value) { into[internKey(k)] = asString(c) })
+	o.Visit(func(k []byte, c *fastjson.Value) { into[internKey(k)] = t.asString(c) })
 }
 
 func (w *winRecord) fromWinlogbeat(v *fastjson.Value) error {
@@ -103,32 +104,32 @@ func (w *winRecord) fromWinlogbeat(v *fastjson.Value) error {
 		return errorf(ReasonInvalid, "winlog.event_id missing or not a number")
 	}
 	w.eventID = id
-	w.channel = asString(wl.Get("channel"))
-	w.provider = asString(wl.Get("provider_name"))
-	w.computer = first(asString(wl.Get("computer_name")), asString(v.Get("host", "name")))
-	w.recordID = asString(wl.Get("record_id"))
-	w.message = asString(v.Get("message"))
+	w.channel = w.text.asString(wl.Get("channel"))
+	w.provider = w.text.asString(wl.Get("provider_name"))
+	w.computer = first(w.text.asString(wl.Get("computer_name")), w.text.asString(v.Get("host", "name")))
+	w.recordID = w.text.asString(wl.Get("record_id"))
+	w.message = w.text.asString(v.Get("message"))
 	if kw := wl.Get("keywords"); kw != nil {
-		w.keywords = asString(kw)
+		w.keywords = w.text.asString(kw)
 	}
-	t, ok := parseTime(asString(v.Get("@timestamp")))
+	t, ok := parseTime(w.text.asString(v.Get("@timestamp")))
 	if !ok {
 		return errorf(ReasonNoTimestamp, "winlogbeat @timestamp missing or malformed")
 	}
 	w.ts = t
 	w.data = make(map[string]any, 16)
 	if ed := wl.Get("event_data"); ed != nil {
-		objStrings(ed, w.data)
+		objStrings(w.text, ed, w.data)
 	}
 	if ud := wl.Get("user_data"); ud != nil {
-		objStrings(ud, w.data)
+		objStrings(w.text, ud, w.data)
 	}
 	w.winlog = make(map[string]any, 8+winlogFixed)
 	wl.GetObject().Visit(func(k []byte, c *fastjson.Value) {
 		switch string(k) {
 		case "event_data", "user_data", "event_id", "channel", "provider_name", "computer_name", "record_id":
 		default:
-			w.winlog[string(k)] = toAny(c)
+			w.winlog[string(k)] = w.text.toAny(c)
 		}
 	})
 	return nil
@@ -141,12 +142,12 @@ func (w *winRecord) fromEvtx(ev *fastjson.Value) error {
 		return errorf(ReasonInvalid, "Event.System.EventID missing or not a number")
 	}
 	w.eventID = id
-	w.channel = asString(sys.Get("Channel"))
-	w.provider = asString(sys.Get("Provider", "#attributes", "Name"))
-	w.computer = asString(sys.Get("Computer"))
-	w.recordID = asString(sys.Get("EventRecordID"))
-	w.keywords = asString(sys.Get("Keywords"))
-	t, ok := parseTime(asString(sys.Get("TimeCreated", "#attributes", "SystemTime")))
+	w.channel = w.text.asString(sys.Get("Channel"))
+	w.provider = w.text.asString(sys.Get("Provider", "#attributes", "Name"))
+	w.computer = w.text.asString(sys.Get("Computer"))
+	w.recordID = w.text.asString(sys.Get("EventRecordID"))
+	w.keywords = w.text.asString(sys.Get("Keywords"))
+	t, ok := parseTime(w.text.asString(sys.Get("TimeCreated", "#attributes", "SystemTime")))
 	if !ok {
 		return errorf(ReasonNoTimestamp, "Event.System.TimeCreated.SystemTime missing or malformed")
 	}
@@ -162,26 +163,26 @@ func (w *winRecord) fromEvtx(ev *fastjson.Value) error {
 				return
 			}
 			if sec == "UserData" && c.Type() == fastjson.TypeObject {
-				objStrings(c, w.data) // <UserData><LogFileCleared>...</LogFileCleared></UserData>
+				objStrings(w.text, c, w.data) // <UserData><LogFileCleared>...</LogFileCleared></UserData>
 				return
 			}
-			w.data[internKey(k)] = asString(c)
+			w.data[internKey(k)] = w.text.asString(c)
 		})
 	}
 	w.winlog = make(map[string]any, 8+winlogFixed)
 	for _, k := range []string{"Version", "Level", "Task", "Opcode", "Keywords"} {
 		if c := sys.Get(k); c != nil {
-			w.winlog[strings.ToLower(k)] = toAny(c)
+			w.winlog[strings.ToLower(k)] = w.text.toAny(c)
 		}
 	}
 	if c := sys.Get("Execution", "#attributes"); c != nil {
-		w.winlog["process"] = toAny(c)
+		w.winlog["process"] = w.text.toAny(c)
 	}
 	if c := sys.Get("Security", "#attributes", "UserID"); c != nil {
-		w.winlog["user"] = map[string]any{"identifier": asString(c)}
+		w.winlog["user"] = map[string]any{"identifier": w.text.asString(c)}
 	}
 	if c := sys.Get("Provider", "#attributes", "Guid"); c != nil {
-		w.winlog["provider_guid"] = asString(c)
+		w.winlog["provider_guid"] = w.text.asString(c)
 	}
 	return nil
 }
@@ -196,16 +197,16 @@ func (w *winRecord) fromFlat(v *fastjson.Value, loc *time.Location) error {
 		return errorf(ReasonInvalid, "EventID missing or not a number")
 	}
 	w.eventID = id
-	w.channel = asString(v.Get("Channel"))
-	w.provider = first(asString(v.Get("SourceName")), asString(v.Get("ProviderName")))
-	w.computer = first(asString(v.Get("Hostname")), asString(v.Get("Computer")), asString(v.Get("ComputerName")))
-	w.recordID = first(asString(v.Get("EventRecordID")), asString(v.Get("RecordNumber")))
-	w.message = asString(v.Get("Message"))
-	w.keywords = first(asString(v.Get("EventType")), asString(v.Get("Keywords")))
+	w.channel = w.text.asString(v.Get("Channel"))
+	w.provider = first(w.text.asString(v.Get("SourceName")), w.text.asString(v.Get("ProviderName")))
+	w.computer = first(w.text.asString(v.Get("Hostname")), w.text.asString(v.Get("Computer")), w.text.asString(v.Get("ComputerName")))
+	w.recordID = first(w.text.asString(v.Get("EventRecordID")), w.text.asString(v.Get("RecordNumber")))
+	w.message = w.text.asString(v.Get("Message"))
+	w.keywords = first(w.text.asString(v.Get("EventType")), w.text.asString(v.Get("Keywords")))
 	w.data = make(map[string]any, 32)
 	v.GetObject().Visit(func(k []byte, c *fastjson.Value) {
 		if !flatSystem[string(k)] {
-			w.data[internKey(k)] = asString(c)
+			w.data[internKey(k)] = w.text.asString(c)
 		}
 	})
 	// @timestamp is UTC. Sysmon's UtcTime is UTC too. TimeCreated and
@@ -213,7 +214,7 @@ func (w *winRecord) fromFlat(v *fastjson.Value, loc *time.Location) error {
 	// are read in the topic's time zone (loc), and only when nothing
 	// better exists.
 	var tsOK bool
-	if w.ts, tsOK = parseTime(asString(v.Get("@timestamp"))); !tsOK {
+	if w.ts, tsOK = parseTime(w.text.asString(v.Get("@timestamp"))); !tsOK {
 		if w.ts, tsOK = parseTime(w.str("UtcTime")); !tsOK {
 			if w.ts, tsOK = parseTimeIn(w.str("TimeCreated"), loc); !tsOK {
 				w.ts, tsOK = parseTimeIn(w.str("EventTime"), loc)
@@ -243,7 +244,7 @@ func windowsDataset(channel, provider string) string {
 
 func windowsEvent(w *winRecord, rec Record) event.Event {
 	ds := windowsDataset(w.channel, w.provider)
-	e := base(rec, string(rec.Value), "windows", ds)
+	e := base(rec, w.text.text, "windows", ds)
 	e.Timestamp = w.ts
 	code := strconv.Itoa(w.eventID)
 	e.Event.Code = code

@@ -11,10 +11,10 @@ import (
 
 // parseZeek handles one Zeek JSON log line. The log type comes from _path
 // (or @stream, as written by the Kafka writer), else from its fields.
-func parseZeek(v *fastjson.Value, rec Record) ([]event.Event, error) {
-	m := toMap(v)
+func parseZeek(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
+	m := t.toMap(v)
 	lt := zeekLogType(m)
-	e := base(rec, string(rec.Value), "zeek", "zeek."+lt)
+	e := base(rec, t.text, "zeek", "zeek."+lt)
 	var ok bool
 	switch ts := getV(m, "ts").(type) {
 	case float64:
