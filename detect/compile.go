@@ -90,6 +90,8 @@ type policySet struct {
 	index ast.RuleIndex
 	// all is the query over every detection, compiled for topdown.
 	all allQuery
+	// pre rules out events before the index is asked; nil when it cannot.
+	pre *prefilter
 	// dataCaches holds *dataCache: the policy data read by evaluations,
 	// kept from one Detect call to the next.
 	dataCaches *sync.Pool
@@ -205,6 +207,7 @@ func compileSet(ctx context.Context, label string, f *files, defaultBudget time.
 	s.need = inputPaths(c2.Modules)
 	s.unindexed = unindexedRules(c2)
 	s.index = c2.RuleIndex(ast.MustParseRef(aggregatePkg + "." + aggregateRule))
+	s.pre = newPrefilter(c2.GetRulesExact(ast.MustParseRef(aggregatePkg + "." + aggregateRule)))
 
 	// Size the builtin value cache (compiled regexes, globs) well above the
 	// number of patterns, so a large rule set does not thrash it.

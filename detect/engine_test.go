@@ -344,8 +344,11 @@ func TestInputPathsKeepWhatPoliciesRead(t *testing.T) {
 	// The whole event, and every event evaluated (no skipping of events
 	// the rule index selects no rule for), through rego.
 	full := *set
-	full.need, full.index, full.all = nil, nil, allQuery{}
-	matched, skipped, unbuilt := 0, 0, 0
+	full.need, full.index, full.all, full.pre = nil, nil, allQuery{}, nil
+	if set.pre == nil {
+		t.Fatal("the library's rules give no prefilter")
+	}
+	matched, skipped, unbuilt, prefiltered := 0, 0, 0, 0
 	for i := range evs {
 		got := e.evalEvent(context.Background(), set, &evs[i])
 		want := e.evalEvent(context.Background(), &full, &evs[i])
@@ -368,6 +371,17 @@ func TestInputPathsKeepWhatPoliciesRead(t *testing.T) {
 				unbuilt++
 			}
 		}
+		// The prefilter rules out only events the index rules out.
+		if !set.pre.mayMatch(&evs[i]) {
+			if fromInput {
+				t.Fatalf("event %d (%s %s): the prefilter ruled out an event the rule index selects rules for", i, evs[i].Event.Dataset, evs[i].Event.Action)
+			}
+			prefiltered++
+		}
+	}
+	t.Logf("the prefilter ruled out %d of the %d events the index rules out", prefiltered, skipped)
+	if prefiltered < skipped*9/10 {
+		t.Fatalf("the prefilter ruled out only %d of the %d events the index rules out", prefiltered, skipped)
 	}
 	if skipped == 0 || skipped == len(evs) {
 		t.Fatalf("the rule index ruled out %d of %d events", skipped, len(evs))

@@ -224,9 +224,15 @@ func (ev *evaluator) checked(err error) error {
 func (ev *evaluator) eval(x *event.Event) []finding {
 	e, set := ev.e, ev.set
 	ev.res.reset(x, set.need, &ev.ib)
-	if !set.anyCandidate(&ev.res) {
-		// No finding rule can match: the evaluation would return the
-		// empty set, so it is not run, and the input is not built.
+	// When no finding rule can match, the evaluation would return the
+	// empty set: it is not run, and the input is not built. The prefilter
+	// tells from the event struct; OPA's index, asked with the event, is
+	// the fallback for sets the prefilter cannot cover.
+	if set.pre != nil {
+		if !set.pre.mayMatch(x) {
+			return nil
+		}
+	} else if !set.anyCandidate(&ev.res) {
 		return nil
 	}
 	input := ev.res.value()

@@ -1,0 +1,222 @@
+package detect
+
+import (
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/vigil-soc/vigil/event"
+)
+
+// prefilter rules out, from the event struct alone, the events no finding
+// rule can match. It holds what every rule body demands of the indexed ECS
+// fields: the top-level tests of a field against string literals
+// (input.event.action == "x", input.event.code in {"4624", "4625"}). An
+// event that fails one of each rule's tests cannot satisfy any rule, so it
+// is not evaluated and OPA's rule index is not consulted for it: the trie
+// walk costs as much as an evaluation that finds nothing, and about half
+// a realistic stream is such events.
+//
+// The tests are necessary conditions, not all of them: a rule may demand
+// more (a prefix, a pattern, data lookups), which the evaluation checks.
+// So the prefilter never drops an event a rule can match; it only lets
+// through some that OPA's index would have ruled out.
+type prefilter struct {
+	rules []ruleTests
+	// pivots lists the fields that rules are filed under, each with
+	// the rules filed by value: each rule is filed under one of its tests
+	// (the most selective field), once per value that test allows.
+	pivots []pivot
+}
+
+type pivot struct {
+	field  eventField
+	byWant map[string][]int // value → rules
+}
+
+// fieldTest holds when field's value is one of values.
+type fieldTest struct {
+	field  eventField
+	values []string
+}
+
+func (t fieldTest) holds(ev *event.Event) bool {
+	v := t.field(ev)
+	for _, w := range t.values {
+		if v == w {
+			return true
+		}
+	}
+	return false
+}
+
+type ruleTests []fieldTest
+
+// broadFields are tests shared by whole sources; a rule is filed under one
+// of them only when it tests nothing narrower.
+var broadFields = map[string]bool{
+	"event.dataset": true, "event.module": true, "event.kind": true, "event.outcome": true,
+	"organization.id": true, "cloud.provider": true, "event.provider": true,
+}
+
+// newPrefilter reads the tests of rules; nil when some rule tests no
+// indexed field against literals, since every event may then match it.
+func newPrefilter(rules []*ast.Rule) *prefilter {
+	if len(rules) == 0 {
+		return nil
+	}
+	p := &prefilter{rules: make([]ruleTests, len(rules))}
+	byPath := map[string]int{} // pivot field path → index in pivots
+	for i, r := range rules {
+		tests, paths := literalTests(r)
+		if len(tests) == 0 {
+			return nil
+		}
+		p.rules[i] = tests
+		pick := 0
+		for j, path := range paths {
+			if !broadFields[path] {
+				pick = j
+				break
+			}
+		}
+		k, ok := byPath[paths[pick]]
+		if !ok {
+			k = len(p.pivots)
+			byPath[paths[pick]] = k
+			p.pivots = append(p.pivots, pivot{field: tests[pick].field, byWant: map[string][]int{}})
+		}
+		for _, v := range tests[pick].values {
+			p.pivots[k].byWant[v] = append(p.pivots[k].byWant[v], i)
+		}
+	}
+	return p
+}
+
+// mayMatch reports whether some rule's tests all hold for ev.
+func (p *prefilter) mayMatch(ev *event.Event) bool {
+	for i := range p.pivots {
+		pv := &p.pivots[i]
+		for _, r := range pv.byWant[pv.field(ev)] {
+			if p.rules[r].hold(ev) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (ts ruleTests) hold(ev *event.Event) bool {
+	for _, t := range ts {
+		if !t.holds(ev) {
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	memberRef   = ast.Member.Ref()
+	equalRef    = ast.Equal.Ref()    // ==
+	equalityRef = ast.Equality.Ref() // =, and the compiler's bindings
+)
+
+// literalTests returns the tests a compiled rule body makes at its top
+// level of indexed input fields against non-empty string literals, and the
+// fields' paths. The compiler binds input references to local variables
+// first (__local1__ = input.event.code; internal.member_2(__local1__, {...})),
+// so those bindings are followed. Negated expressions, expressions with
+// "with", and anything nested are left out: they do not have to hold for
+// the body to.
+func literalTests(r *ast.Rule) ([]fieldTest, []string) {
+	var tests []fieldTest
+	var paths []string
+	bound := map[ast.Var]string{} // local variable → input path it holds
+	pathOf := func(t *ast.Term) string {
+		if v, ok := t.Value.(ast.Var); ok {
+			return bound[v]
+		}
+		return inputPath(t)
+	}
+	for _, expr := range r.Body {
+		if expr.Negated || len(expr.With) > 0 || !expr.IsCall() {
+			continue
+		}
+		op, args := expr.Operator(), expr.Operands()
+		if len(args) != 2 {
+			continue
+		}
+		var path string
+		var values []string
+		switch {
+		case op.Equal(memberRef):
+			path, values = pathOf(args[0]), stringLiterals(args[1])
+		case op.Equal(equalityRef):
+			// A binding, or a unification with a literal.
+			for i, t := range args {
+				v, isVar := t.Value.(ast.Var)
+				if p := inputPath(args[1-i]); isVar && p != "" {
+					bound[v] = p
+				}
+			}
+			fallthrough
+		case op.Equal(equalRef):
+			if path, values = pathOf(args[0]), stringLiterals(ast.ArrayTerm(args[1])); path == "" {
+				path, values = pathOf(args[1]), stringLiterals(ast.ArrayTerm(args[0]))
+			}
+		}
+		field, ok := indexedFields[path]
+		if !ok || len(values) == 0 {
+			continue
+		}
+		tests = append(tests, fieldTest{field: field, values: values})
+		paths = append(paths, path)
+	}
+	return tests, paths
+}
+
+// inputPath returns "a.b" for the term input.a.b, else "".
+func inputPath(t *ast.Term) string {
+	ref, ok := t.Value.(ast.Ref)
+	if !ok || len(ref) < 2 || !ref[0].Equal(ast.InputRootDocument) {
+		return ""
+	}
+	path := ""
+	for i, p := range ref[1:] {
+		s, ok := p.Value.(ast.String)
+		if !ok {
+			return ""
+		}
+		if i > 0 {
+			path += "."
+		}
+		path += string(s)
+	}
+	return path
+}
+
+// stringLiterals returns the elements of a literal set or array when all
+// are non-empty strings, else nil. An empty string never matches: the
+// policy input leaves empty fields out.
+func stringLiterals(t *ast.Term) []string {
+	var out []string
+	ok := true
+	add := func(e *ast.Term) {
+		s, isStr := e.Value.(ast.String)
+		if !isStr || s == "" {
+			ok = false
+			return
+		}
+		out = append(out, string(s))
+	}
+	switch v := t.Value.(type) {
+	case ast.Set:
+		v.Foreach(add)
+	case *ast.Array:
+		v.Foreach(add)
+	default:
+		return nil
+	}
+	if !ok {
+		return nil
+	}
+	return out
+}
