@@ -207,7 +207,7 @@ func compileSet(ctx context.Context, label string, f *files, defaultBudget time.
 	s.need = inputPaths(c2.Modules)
 	s.unindexed = unindexedRules(c2)
 	s.index = c2.RuleIndex(ast.MustParseRef(aggregatePkg + "." + aggregateRule))
-	s.pre = newPrefilter(c2.GetRulesExact(ast.MustParseRef(aggregatePkg + "." + aggregateRule)))
+	s.pre = newPrefilter(c2.GetRulesExact(aggregateRef))
 
 	// Size the builtin value cache (compiled regexes, globs) well above the
 	// number of patterns, so a large rule set does not thrash it.
@@ -232,6 +232,9 @@ func compileSet(ctx context.Context, label string, f *files, defaultBudget time.
 	}
 	return s, nil
 }
+
+// aggregateRef is the generated rule set of every finding rule.
+var aggregateRef = ast.MustParseRef(aggregatePkg + "." + aggregateRule)
 
 // allFindingsVar is the variable the query over every detection binds the
 // set of findings to.

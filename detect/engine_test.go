@@ -535,6 +535,40 @@ finding contains {} if {
 	}
 }
 
+// TestLintNamesRulesThePrefilterCannotRead checks that a finding rule with
+// no literal test of an ECS field is reported, since it turns the
+// prefilter off, and that the library has none.
+func TestLintNamesRulesThePrefilterCannotRead(t *testing.T) {
+	unread := func(dir string) []string {
+		var ids []string
+		for _, p := range Lint(dir) {
+			if strings.Contains(p.Message, "prefilter cannot rule events out") {
+				ids = append(ids, p.Detection)
+			}
+		}
+		return ids
+	}
+	dir := copyPolicies(t)
+	if got := unread(dir); len(got) > 0 {
+		t.Fatalf("library detections the prefilter cannot read: %v", got)
+	}
+	os.WriteFile(filepath.Join(dir, "detections", "okta", "vendor_keyed.rego"), []byte(`package vigil.detections.okta.vendor_keyed
+
+metadata := {"id": "vendor-keyed", "title": "t", "description": "d", "severity": "low", "confidence": 10, "risk_score": 10,
+	"tactics": ["TA0004"], "techniques": ["T1098"], "log_sources": ["okta.system"]}
+
+finding contains {} if {
+	input.okta.eventType == "user.account.privilege.grant"
+}
+`), 0o644)
+	if got := unread(dir); !reflect.DeepEqual(got, []string{"vendor-keyed"}) {
+		t.Fatalf("detections the prefilter cannot read %v, want [vendor-keyed]", got)
+	}
+	if e := newTestEngine(t, Config{PolicyDir: dir, SkipTests: true}); e.set.Load().pre != nil {
+		t.Fatal("the prefilter is on although a rule has no test it reads")
+	}
+}
+
 // TestLintBroadIndex checks the warning about finding rules keyed only on
 // fields whole sources share, and that metadata.broad_index answers it and
 // is itself reported once no rule needs it.
