@@ -366,14 +366,25 @@ func unindexedRules(c *ast.Compiler) []*ast.Rule {
 	return append([]*ast.Rule(nil), res.Rules...)
 }
 
-// rulePackage returns the detection package of a generated finding rule.
-func rulePackage(r *ast.Rule) string {
+// detectionOf returns the index in dets of the detection a generated
+// finding rule came from. The compiler rewrites a key that is not ground
+// ([<package>, {"entities": {"user": input.user.name}}]) into a local
+// variable, so the package is read from the key when it is still there and
+// from the file the rule was written in otherwise.
+func (s *policySet) detectionOf(r *ast.Rule) (int, bool) {
+	pkg := ""
 	if arr, ok := r.Head.Key.Value.(*ast.Array); ok && arr.Len() == 2 {
 		if s, ok := arr.Elem(0).Value.(ast.String); ok {
-			return string(s)
+			pkg = string(s)
 		}
 	}
-	return ""
+	if pkg == "" && r.Location != nil {
+		if m, ok := s.files.modules[r.Location.File]; ok {
+			pkg = m.Package.Path.String()
+		}
+	}
+	i, ok := s.byPkg[pkg]
+	return i, ok
 }
 
 // unindexedDetections returns the ids of the detections with a finding
@@ -382,7 +393,7 @@ func (s *policySet) unindexedDetections() []string {
 	var ids []string
 	seen := map[string]bool{}
 	for _, r := range s.unindexed {
-		if i, ok := s.byPkg[rulePackage(r)]; ok && !seen[s.dets[i].ID] {
+		if i, ok := s.detectionOf(r); ok && !seen[s.dets[i].ID] {
 			seen[s.dets[i].ID] = true
 			ids = append(ids, s.dets[i].ID)
 		}

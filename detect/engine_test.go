@@ -516,7 +516,7 @@ func TestLintNamesUnindexedRules(t *testing.T) {
 metadata := {"id": "lowered-name", "title": "t", "description": "d", "severity": "low", "confidence": 10, "risk_score": 10,
 	"tactics": ["TA0002"], "techniques": ["T1059"], "log_sources": ["windows.sysmon"]}
 
-finding contains {} if {
+finding contains {"entities": {"user": input.user.name}} if {
 	lower(input.process.name) == "evil.exe"
 }
 `), 0o644)
@@ -557,7 +557,7 @@ func TestLintNamesRulesThePrefilterCannotRead(t *testing.T) {
 metadata := {"id": "vendor-keyed", "title": "t", "description": "d", "severity": "low", "confidence": 10, "risk_score": 10,
 	"tactics": ["TA0004"], "techniques": ["T1098"], "log_sources": ["okta.system"]}
 
-finding contains {} if {
+finding contains {"entities": {"user": input.user.name}} if {
 	input.okta.eventType == "user.account.privilege.grant"
 }
 `), 0o644)

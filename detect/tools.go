@@ -348,7 +348,7 @@ func Lint(dir string) []Problem {
 	// Indexability as OPA's rule index sees it, on the generated rule set
 	// the engine evaluates.
 	for _, r := range set.unindexed {
-		i, ok := set.byPkg[rulePackage(r)]
+		i, ok := set.detectionOf(r)
 		if !ok {
 			continue
 		}
@@ -364,7 +364,7 @@ func Lint(dir string) []Problem {
 		if tests, _ := literalTests(r); len(tests) > 0 {
 			continue
 		}
-		i, ok := set.byPkg[rulePackage(r)]
+		i, ok := set.detectionOf(r)
 		if !ok {
 			continue
 		}
