@@ -130,6 +130,10 @@ func (e *Engine) warnUnindexed(set *policySet) {
 	if ids := set.unindexedDetections(); len(ids) > 0 {
 		e.logger.Warn("detections without an indexable condition run for every event", "detections", ids)
 	}
+	if ids := set.unprefilteredDetections(); len(ids) > 0 {
+		e.logger.Warn("detections without a literal test of an ECS field turn the prefilter off: every event goes through OPA's rule index",
+			"detections", ids)
+	}
 }
 
 // Watch polls PolicyDir and DataDir every Reload.Interval and reloads when a

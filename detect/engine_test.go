@@ -564,8 +564,12 @@ finding contains {"entities": {"user": input.user.name}} if {
 	if got := unread(dir); !reflect.DeepEqual(got, []string{"vendor-keyed"}) {
 		t.Fatalf("detections the prefilter cannot read %v, want [vendor-keyed]", got)
 	}
-	if e := newTestEngine(t, Config{PolicyDir: dir, SkipTests: true}); e.set.Load().pre != nil {
+	set := newTestEngine(t, Config{PolicyDir: dir, SkipTests: true}).set.Load()
+	if set.pre != nil {
 		t.Fatal("the prefilter is on although a rule has no test it reads")
+	}
+	if got := set.unprefilteredDetections(); !reflect.DeepEqual(got, []string{"vendor-keyed"}) {
+		t.Fatalf("engine: detections the prefilter cannot read %v", got)
 	}
 }
 

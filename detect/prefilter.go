@@ -1,6 +1,8 @@
 package detect
 
 import (
+	"slices"
+
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/vigil-soc/vigil/event"
@@ -219,4 +221,31 @@ func stringLiterals(t *ast.Term) []string {
 		return nil
 	}
 	return out
+}
+
+// unprefilteredRules returns the generated finding rules the prefilter
+// cannot read; any one turns it off.
+func (s *policySet) unprefilteredRules() []*ast.Rule {
+	var out []*ast.Rule
+	for _, r := range s.compiler.GetRulesExact(aggregateRef) {
+		if tests, _ := literalTests(r); len(tests) == 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// unprefilteredDetections returns the ids of the detections with a finding
+// rule the prefilter cannot read.
+func (s *policySet) unprefilteredDetections() []string {
+	var ids []string
+	seen := map[string]bool{}
+	for _, r := range s.unprefilteredRules() {
+		if i, ok := s.detectionOf(r); ok && !seen[s.dets[i].ID] {
+			seen[s.dets[i].ID] = true
+			ids = append(ids, s.dets[i].ID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }

@@ -360,10 +360,7 @@ func Lint(dir string) []Problem {
 	}
 	// The prefilter, on the same generated rules: one rule it cannot read
 	// turns it off for the whole set.
-	for _, r := range set.compiler.GetRulesExact(aggregateRef) {
-		if tests, _ := literalTests(r); len(tests) > 0 {
-			continue
-		}
+	for _, r := range set.unprefilteredRules() {
 		i, ok := set.detectionOf(r)
 		if !ok {
 			continue
