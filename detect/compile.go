@@ -14,6 +14,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/topdown"
 	"github.com/open-policy-agent/opa/v1/topdown/cache"
 
 	"github.com/vigil-soc/vigil/event"
@@ -65,7 +66,7 @@ func sandboxCapabilities() *ast.Capabilities {
 			kept = append(kept, b)
 		}
 	}
-	c.Builtins = kept
+	c.Builtins = append(kept, inNetworksDecl)
 	return c
 }
 
@@ -92,6 +93,10 @@ type policySet struct {
 	all allQuery
 	// pre rules out events before the index is asked; nil when it cannot.
 	pre *prefilter
+	// networks are the network lists of the data, indexed for
+	// vigil.in_networks; builtins implements it for topdown queries.
+	networks networkLists
+	builtins map[string]*topdown.Builtin
 	// dataCaches holds *dataCache: the policy data read by evaluations,
 	// kept from one Detect call to the next.
 	dataCaches *sync.Pool
@@ -137,7 +142,9 @@ func compileSet(ctx context.Context, label string, f *files, defaultBudget time.
 	}
 
 	store := inmem.NewFromObjectWithOpts(map[string]any{"vigil": f.data}, inmem.OptRoundTripOnWrite(false), inmem.OptReturnASTValuesOnRead(true))
-	s := &policySet{version: f.version, files: f, store: store, byPkg: map[string]int{}, dataCaches: &sync.Pool{}}
+	s := &policySet{version: f.version, files: f, store: store, byPkg: map[string]int{}, dataCaches: &sync.Pool{},
+		networks: findNetworkLists(f.data)}
+	s.builtins = s.networks.topdownBuiltins()
 
 	// Metadata of every detection.
 	var problems errorList
@@ -216,7 +223,7 @@ func compileSet(ctx context.Context, label string, f *files, defaultBudget time.
 		InterQueryBuiltinValueCache: cache.InterQueryBuiltinValueCacheConfig{MaxNumEntries: &entries},
 	})
 
-	q, err := prepare(ctx, c2, store, aggregatePkg+"."+aggregateRule)
+	q, err := s.prepare(ctx, aggregatePkg+"."+aggregateRule)
 	if err != nil {
 		return nil, fmt.Errorf("prepare detection query: %w", err)
 	}
@@ -226,7 +233,7 @@ func compileSet(ctx context.Context, label string, f *files, defaultBudget time.
 	}
 	s.perDet = make([]rego.PreparedEvalQuery, len(s.dets))
 	for i, d := range s.dets {
-		if s.perDet[i], err = prepare(ctx, c2, store, d.Package+"."+findingRule); err != nil {
+		if s.perDet[i], err = s.prepare(ctx, d.Package+"."+findingRule); err != nil {
 			return nil, fmt.Errorf("prepare query of %s: %w", d.ID, err)
 		}
 	}
@@ -255,11 +262,13 @@ func compileAllQuery(c *ast.Compiler) (allQuery, error) {
 	return allQuery{body: body, compiler: qc}, nil
 }
 
-func prepare(ctx context.Context, c *ast.Compiler, store storage.Store, query string) (rego.PreparedEvalQuery, error) {
+// prepare prepares query over the set's compiled policies and data.
+func (s *policySet) prepare(ctx context.Context, query string) (rego.PreparedEvalQuery, error) {
 	return rego.New(
 		rego.Query(query),
-		rego.Compiler(c),
-		rego.Store(store),
+		rego.Compiler(s.compiler),
+		rego.Store(s.store),
+		s.networks.regoBuiltin(),
 		rego.Capabilities(sandboxCapabilities()),
 		rego.EnablePrintStatements(false),
 	).PrepareForEval(ctx)

@@ -186,6 +186,7 @@ func (ev *evaluator) runAll(input ast.Value, timeout time.Duration) (ast.Set, er
 			WithIndexing(true).
 			WithEarlyExit(true).
 			WithInterQueryBuiltinValueCache(ev.set.cache).
+			WithBuiltins(ev.set.builtins).
 			WithBaseCache(ev.data).
 			WithVirtualCache(ev.rules).
 			WithCancel(&ev.dl).

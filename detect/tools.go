@@ -100,6 +100,7 @@ func runRegoTests(ctx context.Context, label string, f *files) (Report, error) {
 	store := inmem.NewFromObjectWithOpts(map[string]any{"vigil": f.data}, inmem.OptRoundTripOnWrite(false))
 	ch, err := tester.NewRunner().
 		SetCompiler(newCompiler()).
+		AddCustomBuiltins([]*tester.Builtin{{Decl: inNetworksDecl, Func: findNetworkLists(f.data).regoBuiltin()}}).
 		SetStore(store).
 		SetTimeout(10*time.Second).
 		SetParallel(1).
@@ -570,7 +571,7 @@ func (e *Engine) Bench(ctx context.Context, opts BenchOptions) (BenchReport, err
 		}
 		return best, nil
 	}
-	base, err := prepare(ctx, set.compiler, set.store, aggregatePkg+".baseline")
+	base, err := set.prepare(ctx, aggregatePkg+".baseline")
 	if err != nil {
 		return BenchReport{}, err
 	}

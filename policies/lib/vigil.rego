@@ -33,13 +33,10 @@ tenant_lookup(table, key) := v if {
 }
 
 # bad_ip(ip) holds when ip is on the threat-intel list or in one of its
-# networks.
+# networks (an index lookup, whatever the number of networks).
 bad_ip(ip) if data.vigil.threat_intel.ips[ip]
 
-bad_ip(ip) if {
-	some cidr in data.vigil.threat_intel.cidrs
-	net.cidr_contains(cidr, ip)
-}
+bad_ip(ip) if vigil.in_networks(ip, "threat_intel.cidrs")
 
 # threat_ip_reason(ip) says why an ip is listed.
 threat_ip_reason(ip) := data.vigil.threat_intel.ips[ip]
@@ -65,10 +62,7 @@ bad_domain(name) if {
 # commercial VPN and proxy ranges).
 anonymous_ip(ip) if data.vigil.threat_intel.anonymous_ips[ip]
 
-anonymous_ip(ip) if {
-	some cidr in data.vigil.threat_intel.anonymous_cidrs
-	net.cidr_contains(cidr, ip)
-}
+anonymous_ip(ip) if vigil.in_networks(ip, "threat_intel.anonymous_cidrs")
 
 # watched_country holds when source.geo names a country on the tenant's
 # sign-in watch list (by ISO code or by name).
