@@ -30,7 +30,6 @@ metadata := {
 
 finding contains {"entities": {"ip": input.source.ip, "domain": object.get(input, ["url", "domain"], "")}, "fields": {"user_agent": input.user_agent.original}} if {
 	input.event.dataset == "zeek.http"
-	ua := lower(input.user_agent.original)
-	some prefix in data.vigil.threat_intel.suspicious_user_agents
-	startswith(ua, prefix)
+	# One builtin call over the list, not a Rego iteration per prefix.
+	strings.any_prefix_match(lower(input.user_agent.original), data.vigil.threat_intel.suspicious_user_agents)
 }
