@@ -28,8 +28,13 @@ demo: build ## install and start the local stack, stream generated attack teleme
 .PHONY: test
 test: ## run every test, including integration tests against real Kafka and ClickHouse (starts the stack), and lint
 	deploy/local/with-stack $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+	$(MAKE) --no-print-directory bench-smoke
 	$(MAKE) --no-print-directory policy-test
 	$(MAKE) --no-print-directory lint
+
+.PHONY: bench-smoke
+bench-smoke: ## run each Go benchmark that needs no server once, so that none breaks unnoticed
+	$(GO) test -count=1 -run '^$$' -bench . -benchtime 1x ./detect/ ./event/ ./ingest/parse/ ./correlate/ ./bench/gen/
 
 .PHONY: test-unit
 test-unit: ## run tests that need no servers

@@ -263,7 +263,7 @@ func benchNaive(b *testing.B, dir string, raw []gen.Record) {
 	set := e.set.Load()
 	qs := make([]rego.PreparedEvalQuery, len(set.dets))
 	for i, d := range set.dets {
-		q, err := rego.New(rego.Query(d.Package+".finding"), rego.Compiler(set.compiler), rego.Store(set.store)).PrepareForEval(ctx)
+		q, err := rego.New(rego.Query(d.Package+".finding"), rego.Compiler(set.compiler), rego.Store(set.store), set.networks.regoBuiltin()).PrepareForEval(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
