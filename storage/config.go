@@ -29,9 +29,11 @@ type Config struct {
 	BatchRows int           `yaml:"batch_rows"`
 	BatchWait time.Duration `yaml:"batch_wait"`
 	// AlertBatchWait is BatchWait for the tables people and escalation wait
-	// on: alerts, incidents, their timeline and deliveries. They see a few
-	// rows per event batch, so a short wait costs little and takes straight
-	// off the time from a record to its alert row.
+	// on: alerts, incidents, their timeline and deliveries. Every INSERT is
+	// a new part the server writes and later merges, whatever its size: in
+	// a live stream of 4 800 events/s, 20 ms here and 200 ms for events cost
+	// ClickHouse 166–181 CPU-µs per event, 250 ms and 1 s 136–151, for up to
+	// a quarter of a second more from a record to its alert row.
 	AlertBatchWait time.Duration `yaml:"alert_batch_wait"`
 	// QueueRows bounds the rows waiting per table (in addition to the one
 	// batch being written); callers block when it is full.
@@ -63,8 +65,8 @@ const (
 	DefaultDatabase       = "vigil"
 	DefaultRetentionDays  = 90
 	DefaultBatchRows      = 20000
-	DefaultBatchWait      = 200 * time.Millisecond
-	DefaultAlertBatchWait = 20 * time.Millisecond
+	DefaultBatchWait      = time.Second
+	DefaultAlertBatchWait = 250 * time.Millisecond
 )
 
 // SetDefaults fills unset fields.

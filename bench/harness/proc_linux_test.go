@@ -4,11 +4,14 @@ package harness
 // Linux only, and there a missing /proc is a failure.
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 )
 
 func TestReadProcSelf(t *testing.T) {
@@ -49,6 +52,17 @@ func TestStackProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = kafka.Process.Kill(); _ = kafka.Wait() })
+	// Until the child has exec'd sh, its command line is this test's.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", kafka.Process.Pid))
+		if bytes.Contains(cmdline, []byte(stack)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the stand-in process's command line is still %q", cmdline)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	write := func(name string, pid int) {
 		if err := os.WriteFile(filepath.Join(run, name), []byte(strconv.Itoa(pid)+"\n"), 0o644); err != nil {
 			t.Fatal(err)

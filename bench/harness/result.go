@@ -153,10 +153,15 @@ type LatencyRun struct {
 	// records, at its highest while the records were produced and when the
 	// last was: a lag that grows through the run means the rate is above
 	// what vigil sustains, one that jumps and recovers means a stall.
-	MaxLagProducing int64    `json:"max_lag_producing"`
-	LagProduced     int64    `json:"lag_produced"`
-	Status          string   `json:"status"`
-	Problems        []string `json:"problems,omitempty"`
+	MaxLagProducing int64 `json:"max_lag_producing"`
+	LagProduced     int64 `json:"lag_produced"`
+	// ProducingCPU is the CPU time per produced record, in microseconds,
+	// of the machine and of each process (vigil, kafka, clickhouse, the
+	// load generator) while the records were produced: what a live stream
+	// costs, against the throughput runs' cost of draining a backlog.
+	ProducingCPU map[string]float64 `json:"producing_cpu_us_per_record,omitempty"`
+	Status       string             `json:"status"`
+	Problems     []string           `json:"problems,omitempty"`
 }
 
 // AlertStages are the parts of produce → alert row.
@@ -283,6 +288,10 @@ func (r *Result) PrintTable(w io.Writer) {
 		tw.Flush()
 		fmt.Fprintf(w, "ingest lag while producing: max %d records, %d when the last was produced (%.1f s of records at this rate)\n",
 			l.MaxLagProducing, l.LagProduced, float64(l.LagProduced)/max(l.RatePerSecond, 1))
+		if c := l.ProducingCPU; len(c) > 0 {
+			fmt.Fprintf(w, "CPU while producing, µs per record: machine %.0f = vigil %.0f + kafka %.0f + clickhouse %.0f + load generator %.0f + rest\n",
+				c[CPUMachine], c[CPUVigil], c["kafka"], c["clickhouse"], c[CPULoadGenerator])
+		}
 	}
 	fmt.Fprintln(w, "\ntargets:")
 	for _, t := range r.Targets {
@@ -296,6 +305,26 @@ func (r *Result) PrintTable(w io.Writer) {
 		fmt.Fprintln(w, "problem:", p)
 	}
 	fmt.Fprintln(w, "\noverall:", r.Status)
+}
+
+// Names of ProducingCPU's entries besides the stack's servers.
+const (
+	CPUMachine       = "machine"
+	CPUVigil         = "vigil"
+	CPULoadGenerator = "load generator"
+)
+
+// SetProducingCPU records a CPUMeter's readings over records produced
+// records as microseconds per record.
+func (l *LatencyRun) SetProducingCPU(machine float64, procs map[string]float64, records int64) {
+	if records <= 0 || machine <= 0 {
+		return
+	}
+	per := func(s float64) float64 { return round2(s * 1e6 / float64(records)) }
+	l.ProducingCPU = map[string]float64{CPUMachine: per(machine)}
+	for k, v := range procs {
+		l.ProducingCPU[k] = per(v)
+	}
 }
 
 // SetMachineCPU records the machine's and the stack servers' CPU seconds

@@ -37,3 +37,22 @@ func TestPrintCPUSplit(t *testing.T) {
 		t.Errorf("split printed without any machine CPU:\n%s", out.String())
 	}
 }
+
+func TestSetProducingCPU(t *testing.T) {
+	var l LatencyRun
+	l.SetProducingCPU(0.5, map[string]float64{CPUVigil: 0.2, "kafka": 0.05, CPULoadGenerator: 0.1}, 2_500)
+	want := map[string]float64{CPUMachine: 200, CPUVigil: 80, "kafka": 20, CPULoadGenerator: 40}
+	if len(l.ProducingCPU) != len(want) {
+		t.Fatalf("ProducingCPU = %v, want %v", l.ProducingCPU, want)
+	}
+	for k, v := range want {
+		if l.ProducingCPU[k] != v {
+			t.Errorf("%s: %v µs per record, want %v", k, l.ProducingCPU[k], v)
+		}
+	}
+	var none LatencyRun
+	none.SetProducingCPU(0, map[string]float64{CPUVigil: 0.2}, 2_500) // /proc/stat unreadable
+	if none.ProducingCPU != nil {
+		t.Errorf("recorded without the machine's CPU: %v", none.ProducingCPU)
+	}
+}

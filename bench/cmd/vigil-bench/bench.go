@@ -142,19 +142,22 @@ func (b *bench) all(ctx context.Context) *harness.Result {
 				max = t
 			}
 		}
-		if max == nil {
-			fail("latency: no successful throughput run with %d detections to take 50%% of", b.o.latencySet)
-		} else if r := b.o.latencyRate; r > 0 {
+		if r := b.o.latencyRate; r > 0 {
 			// A fixed rate, for comparing changes: not the 50 % run the
-			// target is about, so it is reported beside it.
+			// target is about, so it is reported beside it, and it needs
+			// no throughput run.
 			l, err := b.latency(ctx, res, "latencyfixed", r)
 			if l != nil {
-				l.FractionOfMax = round(r/max.EventsPerSecond, 3)
+				if max != nil {
+					l.FractionOfMax = round(r/max.EventsPerSecond, 3)
+				}
 				res.LatencySweep = append(res.LatencySweep, l)
 			}
 			if err != nil {
 				fail("latency at %.0f events/s: %v", r, err)
 			}
+		} else if max == nil {
+			fail("latency: no successful throughput run with %d detections to take 50%% of", b.o.latencySet)
 		} else {
 			l, err := b.latency(ctx, res, "latency", max.EventsPerSecond/2)
 			res.Latency = l

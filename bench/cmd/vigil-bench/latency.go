@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
+	"os"
 	"time"
 
 	"github.com/vigil-soc/vigil/bench/gen"
@@ -47,11 +49,16 @@ func (b *bench) latency(ctx context.Context, res *harness.Result, name string, r
 	// falls behind in steps (a stall), which the latency summary alone
 	// cannot tell.
 	stopSampling := b.startLagSampling(ctx, s.ready, s.group+"-ingest", s.parts, s.conn, "events", t)
+	pids := map[string]int{harness.CPUVigil: s.proc.Pid, harness.CPULoadGenerator: os.Getpid()}
+	maps.Copy(pids, b.stackPIDs)
+	meter := harness.StartCPUMeter(pids)
 	st, err := p.Produce(ctx, g, n)
+	machine, procs := meter.Stop()
 	stopSampling()
 	if err != nil {
 		return l, err
 	}
+	l.SetProducingCPU(machine, procs, st.Records)
 	for _, p := range t.Lag {
 		if p.Lag >= 0 {
 			l.MaxLagProducing = max(l.MaxLagProducing, p.Lag)
