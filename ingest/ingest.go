@@ -161,13 +161,12 @@ func (in *Ingester) HandleBatch(ctx context.Context, b kafkagroup.Batch) error {
 		reasons = map[string]int{}
 	)
 	for _, m := range b.Messages {
-		evs, err := in.parse(tc, m)
+		var err error
+		events, err = in.parse(events, tc, m)
 		if err != nil {
 			dead = append(dead, deadLetter(tc, m, err))
 			reasons[reason(err)]++
-			continue
 		}
-		events = append(events, evs...)
 	}
 	for i := range events {
 		if events[i].Event.Ingested.IsZero() {
@@ -217,19 +216,21 @@ func (in *Ingester) HandleBatch(ctx context.Context, b kafkagroup.Batch) error {
 	return nil
 }
 
-// parse parses one record, turning an oversized record or a parser panic
-// into a record error.
-func (in *Ingester) parse(tc TopicConfig, m kafka.Message) (evs []event.Event, err error) {
+// parse appends the events of one record to events, turning an oversized
+// record or a parser panic into a record error; on error events is returned
+// as it was.
+func (in *Ingester) parse(events []event.Event, tc TopicConfig, m kafka.Message) (evs []event.Event, err error) {
 	if len(m.Value) > in.maxBytes {
-		return nil, &parse.Error{Reason: parse.ReasonOversized,
+		return events, &parse.Error{Reason: parse.ReasonOversized,
 			Err: fmt.Errorf("record of %d bytes exceeds %d", len(m.Value), in.maxBytes)}
 	}
 	defer func() {
 		if v := recover(); v != nil {
-			evs, err = nil, parsePanic(v)
+			clear(events[len(events):cap(events)])
+			evs, err = events, parsePanic(v)
 		}
 	}()
-	return in.parser.Parse(tc.Source, parse.Record{
+	return in.parser.Append(events, tc.Source, parse.Record{
 		Value:     m.Value,
 		Topic:     m.Topic,
 		Partition: m.Partition,

@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/valyala/fastjson"
@@ -10,20 +11,18 @@ import (
 
 // parseCloudTrail handles one CloudTrail record or a {"Records":[...]}
 // file; each record becomes one event whose original is its own JSON.
-func parseCloudTrail(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
+func parseCloudTrail(dst []event.Event, t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
 	if recs := v.Get("Records"); recs != nil {
 		arr, err := recs.Array()
 		if err != nil {
-			return nil, errorf(ReasonInvalid, "cloudtrail Records is not an array")
+			return dst, errorf(ReasonInvalid, "cloudtrail Records is not an array")
 		}
-		out := make([]event.Event, 0, len(arr))
+		out := slices.Grow(dst, len(arr))
 		for i, r := range arr {
-			if r.Type() != fastjson.TypeObject {
-				return nil, errorf(ReasonInvalid, "cloudtrail Records[%d] is not an object", i)
-			}
-			e, err := cloudTrailEvent((*recordText)(nil).toMap(r), string(r.MarshalTo(nil)), rec, i)
+			e, err := cloudTrailRecord(r, rec, i)
 			if err != nil {
-				return nil, err
+				clear(out[len(dst):]) // the events of the failed file are not kept
+				return dst, err
 			}
 			out = append(out, e)
 		}
@@ -31,9 +30,17 @@ func parseCloudTrail(t *recordText, v *fastjson.Value, rec Record) ([]event.Even
 	}
 	e, err := cloudTrailEvent(t.toMap(v), t.text, rec, 0)
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
-	return []event.Event{e}, nil
+	return append(dst, e), nil
+}
+
+// cloudTrailRecord converts the index-th record of a {"Records":[...]} file.
+func cloudTrailRecord(r *fastjson.Value, rec Record, index int) (event.Event, error) {
+	if r.Type() != fastjson.TypeObject {
+		return event.Event{}, errorf(ReasonInvalid, "cloudtrail Records[%d] is not an object", index)
+	}
+	return cloudTrailEvent((*recordText)(nil).toMap(r), string(r.MarshalTo(nil)), rec, index)
 }
 
 func cloudTrailEvent(m map[string]any, original string, rec Record, index int) (event.Event, error) {

@@ -13,13 +13,13 @@ type ecsParser struct{}
 
 func (ecsParser) Source() string { return SourceECS }
 
-func (ecsParser) Parse(rec Record) ([]event.Event, error) {
+func (ecsParser) Append(dst []event.Event, rec Record) ([]event.Event, error) {
 	b := trimSpace(rec.Value)
 	if len(b) == 0 || b[0] != '{' {
 		if len(b) > 0 && json.Valid(b) {
-			return nil, errorf(ReasonInvalid, "ecs record is not a JSON object")
+			return dst, errorf(ReasonInvalid, "ecs record is not a JSON object")
 		}
-		return nil, &Error{Reason: ReasonUnparseable, Err: errEmpty}
+		return dst, &Error{Reason: ReasonUnparseable, Err: errEmpty}
 	}
 	var e event.Event
 	if err := json.Unmarshal(b, &e); err != nil {
@@ -27,18 +27,18 @@ func (ecsParser) Parse(rec Record) ([]event.Event, error) {
 		var te *time.ParseError
 		switch {
 		case errors.As(err, &se) || !json.Valid(b):
-			return nil, &Error{Reason: ReasonUnparseable, Err: err}
+			return dst, &Error{Reason: ReasonUnparseable, Err: err}
 		case errors.As(err, &te):
-			return nil, &Error{Reason: ReasonNoTimestamp, Err: err}
+			return dst, &Error{Reason: ReasonNoTimestamp, Err: err}
 		}
-		return nil, &Error{Reason: ReasonInvalid, Err: err}
+		return dst, &Error{Reason: ReasonInvalid, Err: err}
 	}
 	if e.Timestamp.IsZero() {
-		return nil, errorf(ReasonNoTimestamp, "ecs document without @timestamp")
+		return dst, errorf(ReasonNoTimestamp, "ecs document without @timestamp")
 	}
 	for k := range e.Vendor {
 		if k == "" {
-			return nil, errorf(ReasonInvalid, "ecs document with an empty top-level key")
+			return dst, errorf(ReasonInvalid, "ecs document with an empty top-level key")
 		}
 	}
 	if e.Event.ID == "" {
@@ -63,5 +63,5 @@ func (ecsParser) Parse(rec Record) ([]event.Event, error) {
 	e.Origin = event.Origin{Topic: rec.Topic, Partition: rec.Partition, Offset: rec.Offset, File: rec.File, Line: rec.Line}
 	// Document's own related.* entries are kept; ours are added.
 	related(&e)
-	return []event.Event{e}, nil
+	return append(dst, e), nil
 }

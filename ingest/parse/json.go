@@ -20,26 +20,26 @@ var parsers fastjson.ParserPool
 // jsonParser adapts a function over a parsed JSON value to Parser.
 type jsonParser struct {
 	source string
-	fn     func(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error)
+	fn     func(dst []event.Event, t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error)
 }
 
 func (p jsonParser) Source() string { return p.source }
 
-func (p jsonParser) Parse(rec Record) ([]event.Event, error) {
+func (p jsonParser) Append(dst []event.Event, rec Record) ([]event.Event, error) {
 	b := trimSpace(rec.Value)
 	if len(b) == 0 {
-		return nil, &Error{Reason: ReasonUnparseable, Err: errEmpty}
+		return dst, &Error{Reason: ReasonUnparseable, Err: errEmpty}
 	}
 	jp := parsers.Get()
 	defer parsers.Put(jp)
 	v, err := jp.ParseBytes(b)
 	if err != nil {
-		return nil, &Error{Reason: ReasonUnparseable, Err: err}
+		return dst, &Error{Reason: ReasonUnparseable, Err: err}
 	}
 	if v.Type() != fastjson.TypeObject {
-		return nil, errorf(ReasonInvalid, "%s record is a JSON %s, not an object", p.source, v.Type())
+		return dst, errorf(ReasonInvalid, "%s record is a JSON %s, not an object", p.source, v.Type())
 	}
-	return p.fn(newRecordText(string(rec.Value), v), v, rec)
+	return p.fn(dst, newRecordText(string(rec.Value), v), v, rec)
 }
 
 // recordText is a record's text, which its event keeps as event.original,

@@ -9,12 +9,12 @@ import (
 )
 
 // parseO365 handles one Office 365 Management Activity API record.
-func parseO365(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
+func parseO365(dst []event.Event, t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
 	m := t.toMap(v)
 	e := base(rec, t.text, "o365", "o365.audit")
 	ts, ok := parseTime(getS(m, "CreationTime"))
 	if !ok {
-		return nil, errorf(ReasonNoTimestamp, "o365 CreationTime %q", getS(m, "CreationTime"))
+		return dst, errorf(ReasonNoTimestamp, "o365 CreationTime %q", getS(m, "CreationTime"))
 	}
 	e.Timestamp = ts
 	if id := getS(m, "Id"); id != "" {
@@ -102,7 +102,7 @@ func parseO365(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, err
 
 	related(&e)
 	e.Vendor = map[string]any{"o365": map[string]any{"audit": m}}
-	return []event.Event{e}, nil
+	return append(dst, e), nil
 }
 
 // o365NameValue finds Value in a [{"Name":..,"Value":..}] list.

@@ -9,13 +9,13 @@ import (
 )
 
 // parseOkta handles one Okta System Log event.
-func parseOkta(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
+func parseOkta(dst []event.Event, t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
 	m := t.toMap(v)
 	canonicalOktaKeys(m)
 	e := base(rec, t.text, "okta", "okta.system")
 	ts, ok := parseTime(getS(m, "published"))
 	if !ok {
-		return nil, errorf(ReasonNoTimestamp, "okta published %q", getS(m, "published"))
+		return dst, errorf(ReasonNoTimestamp, "okta published %q", getS(m, "published"))
 	}
 	e.Timestamp = ts
 	if id := getS(m, "uuid"); id != "" {
@@ -70,7 +70,7 @@ func parseOkta(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, err
 		}
 	}
 	e.Vendor = map[string]any{"okta": m}
-	return []event.Event{e}, nil
+	return append(dst, e), nil
 }
 
 // oktaLowerKeys are the top-level System Log keys that data lakes which

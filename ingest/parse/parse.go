@@ -76,10 +76,13 @@ func errorf(reason, format string, args ...any) *Error {
 }
 
 // Parser turns records of one source into events. A record can yield many
-// events (a CloudTrail {"Records":[...]} file).
+// events (a CloudTrail {"Records":[...]} file). Append adds them to dst and
+// returns the extended slice, so that a batch of records fills one slice
+// instead of allocating a slice per record; on error it returns dst as it
+// was.
 type Parser interface {
 	Source() string
-	Parse(rec Record) ([]event.Event, error)
+	Append(dst []event.Event, rec Record) ([]event.Event, error)
 }
 
 // Option configures a Registry.
@@ -166,8 +169,14 @@ func (r *Registry) MaxRecordBytes() int { return r.maxBytes }
 // Parse parses rec as a record of source. The source "" or "auto" detects
 // the source from the record's shape.
 func (r *Registry) Parse(source string, rec Record) ([]event.Event, error) {
+	return r.Append(nil, source, rec)
+}
+
+// Append is Parse adding the events to dst: it returns dst extended, or dst
+// as it was with the error.
+func (r *Registry) Append(dst []event.Event, source string, rec Record) ([]event.Event, error) {
 	if len(rec.Value) > r.maxBytes {
-		return nil, errorf(ReasonOversized, "record of %d bytes exceeds %d", len(rec.Value), r.maxBytes)
+		return dst, errorf(ReasonOversized, "record of %d bytes exceeds %d", len(rec.Value), r.maxBytes)
 	}
 	if source == "" || source == SourceAuto {
 		b := trimSpace(rec.Value)
@@ -177,28 +186,28 @@ func (r *Registry) Parse(source string, rec Record) ([]event.Event, error) {
 			defer parsers.Put(jp)
 			v, err := jp.ParseBytes(b)
 			if err != nil {
-				return nil, &Error{Reason: ReasonUnparseable, Err: err}
+				return dst, &Error{Reason: ReasonUnparseable, Err: err}
 			}
 			source = detectValue(v)
 			if source == "" {
-				return nil, errorf(ReasonUnknownSource, "cannot detect source of JSON record")
+				return dst, errorf(ReasonUnknownSource, "cannot detect source of JSON record")
 			}
 			if p, ok := r.parsers[source].(jsonParser); ok {
-				return p.fn(newRecordText(string(rec.Value), v), v, rec)
+				return p.fn(dst, newRecordText(string(rec.Value), v), v, rec)
 			}
 		} else {
 			d, ok := DetectSource(b)
 			if !ok {
-				return nil, errorf(ReasonUnknownSource, "cannot detect source")
+				return dst, errorf(ReasonUnknownSource, "cannot detect source")
 			}
 			source = d
 		}
 	}
 	p, ok := r.parsers[source]
 	if !ok {
-		return nil, errorf(ReasonUnknownSource, "no parser for source %q", source)
+		return dst, errorf(ReasonUnknownSource, "no parser for source %q", source)
 	}
-	return p.Parse(rec)
+	return p.Append(dst, rec)
 }
 
 // base returns an event with the fields every parser sets the same way.

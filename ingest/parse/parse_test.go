@@ -591,8 +591,54 @@ func TestRegistry(t *testing.T) {
 type stubParser struct{}
 
 func (stubParser) Source() string { return SourceOkta }
-func (stubParser) Parse(Record) ([]event.Event, error) {
-	return []event.Event{{Event: event.Meta{ID: "stub"}}}, nil
+func (stubParser) Append(dst []event.Event, _ Record) ([]event.Event, error) {
+	return append(dst, event.Event{Event: event.Meta{ID: "stub"}}), nil
+}
+
+// Append adds a record's events after those already in the slice, and
+// leaves the slice as it was when the record fails, even part way through a
+// CloudTrail file.
+func TestRegistryAppend(t *testing.T) {
+	r := NewRegistry()
+	okta := readRecords(t, "okta.jsonl")[0].Value
+	ctFile := []byte(`{"Records":[` + string(readRecords(t, "cloudtrail_assumedrole.json")[0].Value) + `,` +
+		string(readRecords(t, "cloudtrail_assumedrole.json")[0].Value) + `]}`)
+	ctBad := []byte(`{"Records":[` + string(readRecords(t, "cloudtrail_assumedrole.json")[0].Value) + `,42]}`)
+	tests := []struct {
+		name    string
+		source  string
+		value   []byte
+		wantErr bool
+		added   int
+	}{
+		{"one event", SourceOkta, okta, false, 1},
+		{"auto-detected", SourceAuto, okta, false, 1},
+		{"cloudtrail file", SourceCloudTrail, ctFile, false, 2},
+		{"cloudtrail file failing at its second record", SourceCloudTrail, ctBad, true, 0},
+		{"unparseable", SourceOkta, []byte(`{"`), true, 0},
+		{"syslog", SourceSyslog, []byte("<38>Jan 12 10:01:02 web1 sshd[411]: Failed password for root from 203.0.113.9 port 22 ssh2"), false, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dst := make([]event.Event, 1, 8)
+			dst[0].Event.ID = "kept"
+			got, err := r.Append(dst, tt.source, Record{Value: tt.value, Topic: "t"})
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			if len(got) != 1+tt.added || got[0].Event.ID != "kept" {
+				t.Fatalf("got %d events (first %q), want the kept one and %d more", len(got), got[0].Event.ID, tt.added)
+			}
+			if tt.wantErr && got[:cap(got)][1].Event.ID != "" {
+				t.Errorf("a failed record left an event behind the slice: %q", got[:cap(got)][1].Event.ID)
+			}
+			for _, e := range got[1:] {
+				if e.Event.ID == "" || e.Event.Dataset == "" {
+					t.Errorf("appended event without id or dataset: %+v", e.Event)
+				}
+			}
+		})
+	}
 }
 
 // Data lakes that lower-case column names deliver Okta's top-level keys in

@@ -11,7 +11,7 @@ import (
 // parseSignIn handles an Entra ID (Azure AD) sign-in record, either the
 // Azure Monitor / Event Hub envelope {"time","category":"SignInLogs",
 // "properties":{...}} or the Graph API signIn resource.
-func parseSignIn(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
+func parseSignIn(dst []event.Event, t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
 	m := t.toMap(v)
 	p := getM(m, "properties")
 	if p == nil {
@@ -19,12 +19,12 @@ func parseSignIn(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, e
 	}
 	cat := getS(m, "category")
 	if cat != "" && !strings.HasSuffix(cat, "SignInLogs") {
-		return nil, errorf(ReasonInvalid, "azure category %q is not a sign-in log", cat)
+		return dst, errorf(ReasonInvalid, "azure category %q is not a sign-in log", cat)
 	}
 	e := base(rec, t.text, "azure", "azure.signinlogs")
 	ts, ok := parseTime(first(getS(p, "createdDateTime"), getS(m, "time")))
 	if !ok {
-		return nil, errorf(ReasonNoTimestamp, "sign-in createdDateTime/time missing or malformed")
+		return dst, errorf(ReasonNoTimestamp, "sign-in createdDateTime/time missing or malformed")
 	}
 	e.Timestamp = ts
 	corr := first(getS(p, "correlationId"), getS(m, "correlationId"))
@@ -83,5 +83,5 @@ func parseSignIn(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, e
 	e.UserAgent.Original = getS(p, "userAgent")
 	related(&e)
 	e.Vendor = map[string]any{"azure": map[string]any{"signinlogs": m}}
-	return []event.Event{e}, nil
+	return append(dst, e), nil
 }

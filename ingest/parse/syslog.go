@@ -37,21 +37,21 @@ type syslogLine struct {
 	msg     string
 }
 
-func (p *syslogParser) Parse(rec Record) ([]event.Event, error) {
+func (p *syslogParser) Append(dst []event.Event, rec Record) ([]event.Event, error) {
 	s := strings.TrimRight(string(rec.Value), "\r\n\x00")
 	s = strings.TrimLeft(s, " \t")
 	if s == "" {
-		return nil, &Error{Reason: ReasonUnparseable, Err: errEmpty}
+		return dst, &Error{Reason: ReasonUnparseable, Err: errEmpty}
 	}
 	l := syslogLine{pri: -1}
 	if s[0] == '<' {
 		end := strings.IndexByte(s, '>')
 		if end < 2 || end > 4 {
-			return nil, errorf(ReasonUnparseable, "syslog PRI not closed")
+			return dst, errorf(ReasonUnparseable, "syslog PRI not closed")
 		}
 		n, err := strconv.Atoi(s[1:end])
 		if err != nil || n > 191 || n < 0 {
-			return nil, errorf(ReasonUnparseable, "syslog PRI %q", s[1:end])
+			return dst, errorf(ReasonUnparseable, "syslog PRI %q", s[1:end])
 		}
 		l.pri = n
 		s = s[end+1:]
@@ -67,9 +67,9 @@ func (p *syslogParser) Parse(rec Record) ([]event.Event, error) {
 		err = p.rfc3164(&l, s, rec.Time, loc)
 	}
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
-	return []event.Event{p.toEvent(&l, rec)}, nil
+	return append(dst, p.toEvent(&l, rec)), nil
 }
 
 // nextField splits off the next space-delimited field.

@@ -51,7 +51,7 @@ func (w *winRecord) d(k string) string {
 // the Winlogbeat form {"winlog":{...}}, the evtx-to-JSON form
 // {"Event":{"System":{...},"EventData":{...}}} and the flat form of public
 // attack datasets {"EventID":4624,"Channel":"Security",...}.
-func parseWindows(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
+func parseWindows(dst []event.Event, t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
 	w := winRecord{text: t}
 	var err error
 	switch {
@@ -67,9 +67,9 @@ func parseWindows(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, 
 		err = w.fromFlat(v, loc)
 	}
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
-	return []event.Event{windowsEvent(&w, rec)}, nil
+	return append(dst, windowsEvent(&w, rec)), nil
 }
 
 func intOf(v *fastjson.Value) (int, bool) {

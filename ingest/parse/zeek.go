@@ -11,7 +11,7 @@ import (
 
 // parseZeek handles one Zeek JSON log line. The log type comes from _path
 // (or @stream, as written by the Kafka writer), else from its fields.
-func parseZeek(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
+func parseZeek(dst []event.Event, t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
 	m := t.toMap(v)
 	lt := zeekLogType(m)
 	e := base(rec, t.text, "zeek", "zeek."+lt)
@@ -27,7 +27,7 @@ func parseZeek(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, err
 		}
 	}
 	if !ok {
-		return nil, errorf(ReasonNoTimestamp, "zeek %s record without a usable ts", lt)
+		return dst, errorf(ReasonNoTimestamp, "zeek %s record without a usable ts", lt)
 	}
 	tsRaw := strconv.FormatInt(e.Timestamp.UnixMicro(), 10)
 	switch {
@@ -112,7 +112,7 @@ func parseZeek(t *recordText, v *fastjson.Value, rec Record) ([]event.Event, err
 	}
 	related(&e)
 	e.Vendor = map[string]any{"zeek": map[string]any{lt: m}}
-	return []event.Event{e}, nil
+	return append(dst, e), nil
 }
 
 func first64(a, b int64) int64 {
