@@ -470,6 +470,9 @@ pick := 2 if input.event.dataset
 	if n := counterValue(t, e.metrics.errors.WithLabelValues("aws-cloudtrail-logging-disabled")); n != 0 {
 		t.Errorf("errors of aws-cloudtrail-logging-disabled %v, want 0", n)
 	}
+	if n := counterValue(t, e.metrics.fallbacks); n != 1 {
+		t.Errorf("events evaluated detection by detection %v, want 1 (the conflict)", n)
+	}
 }
 
 func TestDeadline(t *testing.T) {

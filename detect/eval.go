@@ -257,6 +257,8 @@ func (ev *evaluator) eval(x *event.Event) []finding {
 		if ev.ctx.Err() != nil {
 			return nil
 		}
+		// One failing detection must not cost the others their findings.
+		e.metrics.fallbacks.Inc()
 		return ev.evalEach(x, input)
 	}
 	if found == nil || found.Len() == 0 {

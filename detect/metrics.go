@@ -17,6 +17,7 @@ type metrics struct {
 	evaluations *prometheus.CounterVec
 	matches     *prometheus.CounterVec
 	errors      *prometheus.CounterVec
+	fallbacks   prometheus.Counter
 	cost        *prometheus.GaugeVec
 	events      prometheus.Counter
 	evalSeconds prometheus.Histogram
@@ -45,6 +46,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vigil_detect_errors_total", Help: "Evaluation errors, per detection.",
 		}, []string{"detection"}),
+		fallbacks: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vigil_detect_fallbacks_total",
+			Help: "Events the all-detections query failed on, evaluated again detection by detection (each failure there counts in vigil_detect_errors_total).",
+		}),
 		cost: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "vigil_detect_detection_cost_seconds", Help: "Measured evaluation cost per event of each detection (set by bench).",
 		}, []string{"detection"}),
@@ -78,7 +83,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	m.timeouts.WithLabelValues(timeoutRecovered)
 	m.timeouts.WithLabelValues(timeoutLost)
 	if reg != nil {
-		reg.MustRegister(m.evaluations, m.matches, m.errors, m.cost, m.events, m.evalSeconds,
+		reg.MustRegister(m.evaluations, m.matches, m.errors, m.fallbacks, m.cost, m.events, m.evalSeconds,
 			m.timeouts, m.suppressed, m.openAlerts, m.evicted, m.reloads, m.loaded)
 	}
 	return m
