@@ -259,6 +259,17 @@ func TestDatasetsSigma(t *testing.T) {
 	}{
 		{"bitsadmin download from a direct IP", base + "proc_creation_win_bitsadmin_download_direct_ip", "windows-bitsadmin-download"},
 		{"bitsadmin download to a suspicious folder", base + "proc_creation_win_bitsadmin_download_susp_targetfolder", "windows-bitsadmin-download"},
+		{"Run key added with reg.exe", base + "proc_creation_win_reg_add_run_key", "windows-run-key-added-with-reg"},
+		{"security product uninstalled with WMIC", base + "proc_creation_win_wmic_uninstall_security_products", "windows-wmic-security-product-removal"},
+		{"security product service stopped with WMIC", base + "proc_creation_win_wmic_service_manipulation", "windows-wmic-security-product-removal"},
+		{"GPP passwords searched in SYSVOL", base + "proc_creation_win_findstr_gpp_passwords", "windows-gpp-password-search"},
+		{"certificate exported with certutil", base + "proc_creation_win_certutil_export_pfx", "windows-certutil-pfx-export"},
+		{"cached credentials listed with cmdkey", base + "proc_creation_win_cmdkey_recon", "windows-cmdkey-credential-listing"},
+		{"hotfixes listed with WMIC", base + "proc_creation_win_wmic_recon_hotfix", "windows-wmic-system-discovery"},
+		{"computer system listed with WMIC", base + "proc_creation_win_wmic_recon_computersystem", "windows-wmic-system-discovery"},
+		{"antivirus product queried with WMIC", base + "proc_creation_win_wmic_recon_product_class", "windows-wmic-system-discovery"},
+		{"services listed with WMIC", base + "proc_creation_win_wmic_recon_unquoted_service_search", "windows-wmic-system-discovery"},
+		{"firewall service stopped with sc", base + "proc_creation_win_sc_stop_service", "windows-security-service-stopped"},
 	}
 	var files []string
 	fileOf := map[string]string{}
