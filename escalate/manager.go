@@ -57,6 +57,39 @@ type Manager struct {
 	log        *slog.Logger
 	written    func()
 	locks      [64]sync.Mutex
+	// declared remembers incidents known to have been declared. A declared
+	// incident stays declared (declared_at is never cleared), and
+	// auto-confirmation never reads the alerts of one, so observe does not
+	// prefetch them: at a live rate those reads were a large part of the
+	// store's work. Only a hint: an incident missing from it is read as
+	// before.
+	declared declaredSet
+}
+
+// declaredSet is a bounded set of incident ids.
+type declaredSet struct {
+	mu  sync.Mutex
+	ids map[string]struct{}
+}
+
+// maxDeclaredHints bounds declaredSet; when full it starts again empty,
+// which costs only prefetches.
+const maxDeclaredHints = 1 << 16
+
+func (d *declaredSet) add(id string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ids == nil || len(d.ids) >= maxDeclaredHints {
+		d.ids = make(map[string]struct{})
+	}
+	d.ids[id] = struct{}{}
+}
+
+func (d *declaredSet) has(id string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	_, ok := d.ids[id]
+	return ok
 }
 
 // NewManager builds a Manager. cfg must have been through ParseConfig or
@@ -155,12 +188,21 @@ func (mg *Manager) observe(ctx context.Context, c event.Incident) error {
 	defer mg.lock(c.ID)()
 	now := mg.now()
 	// The policy reads the incident's alerts: they are read while the
-	// stored incident is, not after it.
-	alertsOf := mg.prefetchAlerts(ctx, c.AlertIDs)
+	// stored incident is, not after it, unless the incident is known to be
+	// declared (then the policy does not run; should it run after all, the
+	// alerts are read when asked for).
+	var prefetch []string
+	if !mg.declared.has(c.ID) {
+		prefetch = c.AlertIDs
+	}
+	alertsOf := mg.prefetchAlerts(ctx, prefetch)
 	stored, err := mg.load(ctx, c.ID)
 	isNew := errors.Is(err, ErrNotFound)
 	if err != nil && !isNew {
 		return err
+	}
+	if !isNew && !stored.DeclaredAt.IsZero() {
+		mg.declared.add(c.ID)
 	}
 	var inc event.Incident
 	var entries []event.TimelineEntry
@@ -433,6 +475,7 @@ func (mg *Manager) declare(ctx context.Context, inc event.Incident, actor, reaso
 	if err := mg.write(ctx, w); err != nil {
 		return inc, err
 	}
+	mg.declared.add(inc.ID)
 	mg.m.transitions.WithLabelValues(string(event.StatusConfirmed)).Inc()
 	if first {
 		mg.m.observe("confirm", inc.CreatedAt, inc.DeclaredAt)

@@ -159,6 +159,72 @@ func TestAutoConfirmWritesOutboxFirst(t *testing.T) {
 	}
 }
 
+// Once an incident is declared, updates from correlation do not read its
+// alerts: the policy never runs for a declared incident. A manager that
+// has not seen the declaration still reads them, and the decision of an
+// undeclared incident still gets them.
+func TestObserveSkipsAlertsOfDeclaredIncidents(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig(t, baseConfig)
+	st := escalatetest.New()
+	st.AddAlerts(event.Alert{ID: "a1", Severity: event.SeverityCritical}, event.Alert{ID: "a2", Severity: event.SeverityCritical})
+	clk := newClock(t0)
+	mg := newTestManager(t, cfg, st, clk)
+	observe := func(mg *Manager, c event.Incident) (reads int) {
+		t.Helper()
+		before := st.AlertReads()
+		if err := mg.Observe(ctx, []event.Incident{c}); err != nil {
+			t.Fatal(err)
+		}
+		return st.AlertReads() - before
+	}
+
+	low := candidate("inc-low", event.SeverityLow, 20, "a1")
+	if n := observe(mg, low); n != 1 {
+		t.Fatalf("undeclared incident: %d alert reads, want 1 (the policy decides on them)", n)
+	}
+	if inc, _ := st.Incident(ctx, "inc-low"); inc.Status != event.StatusCandidate {
+		t.Fatalf("low incident confirmed: %+v", inc)
+	}
+
+	c := candidate("inc-1", event.SeverityCritical, 90, "a1")
+	observe(mg, c)
+	if inc, _ := st.Incident(ctx, "inc-1"); inc.Status != event.StatusConfirmed {
+		t.Fatalf("incident not auto-confirmed: %+v", inc)
+	}
+	clk.Add(time.Minute)
+	c.AlertIDs = []string{"a1", "a2"}
+	if n := observe(mg, c); n != 0 {
+		t.Fatalf("update of a declared incident: %d alert reads, want 0", n)
+	}
+	if inc, _ := st.Incident(ctx, "inc-1"); !slices.Equal(inc.AlertIDs, []string{"a1", "a2"}) || inc.Status != event.StatusConfirmed {
+		t.Fatalf("update not merged: %+v", inc)
+	}
+
+	// Another manager (another vigil instance) learns of the declaration
+	// from the stored incident.
+	other := newTestManager(t, cfg, st, clk)
+	clk.Add(time.Minute)
+	c.AlertIDs = []string{"a1", "a2", "a3"}
+	before := st.AlertReads()
+	observe(other, c)
+	if !other.declared.has("inc-1") {
+		t.Fatal("another manager did not learn the declaration from the stored incident")
+	}
+	// Not knowing, it prefetched the alerts; the read ends on its own.
+	for deadline := time.Now().Add(10 * time.Second); st.AlertReads() == before; {
+		if time.Now().After(deadline) {
+			t.Fatal("another manager did not prefetch the alerts of an incident it did not know declared")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	clk.Add(time.Minute)
+	c.AlertIDs = []string{"a1", "a2", "a3", "a4"}
+	if n := observe(other, c); n != 0 {
+		t.Fatalf("second update seen by another manager: %d alert reads, want 0", n)
+	}
+}
+
 func TestNotifyDeadlineOverrides(t *testing.T) {
 	cfg := testConfig(t, `
 deadlines:

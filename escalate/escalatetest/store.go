@@ -34,6 +34,7 @@ type Store struct {
 	BeforeWriteIncidents func([]event.Incident) error
 	// DeliveryWrites counts WriteDeliveries calls.
 	DeliveryWrites int
+	alertReads     int
 }
 
 // New returns an empty store.
@@ -211,6 +212,7 @@ func (s *Store) Declared(ctx context.Context) ([]event.Incident, error) {
 func (s *Store) Alerts(_ context.Context, ids []string) ([]event.Alert, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.alertReads++
 	var out []event.Alert
 	for _, id := range ids {
 		if a, ok := s.alerts[id]; ok {
@@ -218,6 +220,13 @@ func (s *Store) Alerts(_ context.Context, ids []string) ([]event.Alert, error) {
 		}
 	}
 	return out, nil
+}
+
+// AlertReads counts the calls of Alerts and VisibleAlerts so far.
+func (s *Store) AlertReads() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.alertReads
 }
 
 // VisibleAlerts is Alerts without the signals.
