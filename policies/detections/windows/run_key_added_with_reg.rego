@@ -6,7 +6,7 @@ import data.vigil.lib
 metadata := {
 	"id": "windows-run-key-added-with-reg",
 	"title": "Run key autostart entry added with reg.exe",
-	"description": "reg.exe adding a value under a Run or RunOnce key (HKCU/HKLM ...\\\\CurrentVersion\\\\Run, the WOW6432Node copy, or the Explorer Run policy): the program named there starts at every logon, a common way for malware and intruders to persist.",
+	"description": "reg.exe adding a value under a Run or RunOnce key (HKCU/HKLM ...\\CurrentVersion\\Run, the WOW6432Node copy, or the Explorer Run policy): the program named there starts at every logon, a common way for malware and intruders to persist.",
 	"severity": "medium",
 	"confidence": 60,
 	"risk_score": 50,

@@ -34,7 +34,7 @@ finding contains {"fields": {"command_line": input.process.command_line}} if {
 	input.process.name in {"WMIC.EXE", "WMIC.exe", "Wmic.EXE", "Wmic.exe", "wmic.EXE", "wmic.exe"}
 	input.event.code in {"1", "4688"}
 	cmd := lib.cmdline
-	some verb in ["uninstall", "call delete", "call terminate", "call stopservice", "call changestartmode", " delete"]
+	some verb in ["uninstall", " delete", "call terminate", "call stopservice", "call changestartmode"]
 	contains(cmd, verb)
 	some product in data.vigil.security_products.names
 	contains(cmd, product)
