@@ -34,7 +34,7 @@ finding contains {"fields": {"command_line": input.process.command_line}} if {
 	input.process.name in {"REG.EXE", "REG.exe", "Reg.EXE", "Reg.exe", "reg.EXE", "reg.exe"}
 	input.event.code in {"1", "4688"}
 	cmd := lib.cmdline
-	regex.match(`(^|\s|")(reg|reg\.exe)"?\s+add\s`, cmd)
+	regex.match(`(^|[\s"\\])(reg|reg\.exe)"?\s+add\s`, cmd)
 	some key in ["\\currentversion\\run", "\\currentversion\\policies\\explorer\\run"]
 	contains(cmd, key)
 }

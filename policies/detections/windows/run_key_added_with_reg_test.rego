@@ -161,3 +161,18 @@ test_quiet_4 if {
 		}
 	}
 }
+
+# true positive: reg.exe called by its quoted full path
+test_fires_full_path if {
+	count(det.finding) == 1 with input as {
+		"@timestamp": "2024-05-01T10:00:00Z",
+		"event": {"dataset": "windows.sysmon", "module": "windows", "action": "process-created", "code": "1", "category": ["process"]},
+		"host": {"name": "ws-17"},
+		"user": {"name": "alice"},
+		"process": {
+			"name": "reg.exe",
+			"executable": "C:\\Windows\\System32\\reg.exe",
+			"command_line": "\"C:\\WINDOWS\\system32\\reg.exe\" add HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run /v upd /d C:\\Users\\alice\\AppData\\Local\\Temp\\upd.exe /f"
+		}
+	}
+}
