@@ -170,11 +170,48 @@ func TestDetectOrderIsDeterministic(t *testing.T) {
 	}
 }
 
+// decodedVendor returns a copy of ev whose vendor values kept as text
+// are decoded, as in an event read back from its stored document.
+func decodedVendor(t testing.TB, ev event.Event) event.Event {
+	t.Helper()
+	var decode func(v any) any
+	decode = func(v any) any {
+		switch x := v.(type) {
+		case event.RawJSON:
+			d, err := x.Decode()
+			if err != nil {
+				t.Fatalf("decode raw vendor value: %v", err)
+			}
+			return d
+		case map[string]any:
+			out := make(map[string]any, len(x))
+			for k, c := range x {
+				out[k] = decode(c)
+			}
+			return out
+		}
+		return v
+	}
+	if ev.Vendor != nil {
+		ev.Vendor = decode(ev.Vendor).(map[string]any)
+	}
+	return ev
+}
+
 // TestEventValueMatchesJSON checks that the AST built from the struct is the
-// document MarshalJSON produces.
+// document MarshalJSON produces, for fixture events and for parsed events
+// of every source, whose vendor fields are kept as text.
 func TestEventValueMatchesJSON(t *testing.T) {
 	src, _ := newSource("", "")
 	fx, _ := readFixtures(src)
+	reg := parse.NewRegistry()
+	var parsed []fixtureCase
+	for i, r := range corpus(t, 1500) {
+		for _, ev := range parseRecord(t, reg, r) {
+			parsed = append(parsed, fixtureCase{Name: fmt.Sprintf("generated record %d", i), Event: ev})
+		}
+	}
+	fx = append(fx, fixtureFile{File: "generated", Cases: parsed})
 	n := 0
 	for _, f := range fx {
 		for _, c := range f.Cases {
@@ -354,6 +391,11 @@ func TestInputPathsKeepWhatPoliciesRead(t *testing.T) {
 		want := e.evalEvent(context.Background(), &full, &evs[i])
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("event %d (%s %s): pruned input found %+v, whole input %+v", i, evs[i].Event.Dataset, evs[i].Event.Action, got, want)
+		}
+		// Vendor fields kept as text decide as the same fields decoded.
+		dec := decodedVendor(t, evs[i])
+		if fromDecoded := e.evalEvent(context.Background(), set, &dec); !reflect.DeepEqual(got, fromDecoded) {
+			t.Fatalf("event %d (%s %s): found %+v, with its vendor fields decoded %+v", i, evs[i].Event.Dataset, evs[i].Event.Action, got, fromDecoded)
 		}
 		matched += len(got)
 		// The index answered from the event itself decides as the index

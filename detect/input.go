@@ -294,6 +294,9 @@ type inputBuilder struct {
 	// (dataset, action, code, outcome, ...), shared by the inputs this
 	// builder makes. Policies never modify input terms.
 	syms map[string]*ast.Term
+	// raw parses the vendor values kept as text, for the input and for
+	// the rule index's questions (eventResolver).
+	raw rawParser
 }
 
 const (
@@ -325,11 +328,12 @@ func (ib *inputBuilder) sym(s string) *ast.Term {
 }
 
 // value builds the input for ev. The ECS fields are built eagerly, only
-// the paths in need. Vendor namespaces (winlog, aws, o365, ...) stay the
-// maps the parser decoded: when a policy reads one, the input is an
+// the paths in need. Vendor namespaces (winlog, aws, o365, ...) the parser
+// decoded stay its maps: when a policy reads one, the input is an
 // ast.LazyObject that converts a vendor subtree on first access, so an
 // event converts only the vendor fields the rules its indexed conditions
-// selected actually read.
+// selected actually read. A namespace the parser kept as text is parsed
+// and converted at once, only the paths in need.
 func (ib *inputBuilder) value(ev *event.Event, need *pathSet) ast.Value {
 	ib.kvs = ib.kvs[:0]
 	o := objb{need: need, ib: ib}
@@ -490,13 +494,14 @@ func (ib *inputBuilder) value(ev *event.Event, need *pathSet) ast.Value {
 		if event.IsECSField(k) {
 			continue
 		}
-		if _, ok := need.want(k); !ok {
+		sub, ok := need.want(k)
+		if !ok {
 			continue
 		}
 		if lazy == nil {
 			lazy = make(map[string]any, len(ib.kvs)+len(ev.Vendor))
 		}
-		lazy[k] = v
+		lazy[k] = ib.vendorInput(v, sub)
 	}
 	if lazy == nil {
 		return ast.NewObject(ib.kvs...)

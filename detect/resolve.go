@@ -2,6 +2,7 @@ package detect
 
 import (
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/valyala/fastjson"
 
 	"github.com/vigil-soc/vigil/event"
 )
@@ -95,6 +96,7 @@ type eventResolver struct {
 
 func (r *eventResolver) reset(ev *event.Event, need *pathSet, ib *inputBuilder) {
 	r.ev, r.need, r.ib, r.input = ev, need, ib, nil
+	ib.raw.forget()
 }
 
 // value returns the policy input of the event, building it if needed.
@@ -172,7 +174,10 @@ func (r *eventResolver) vendor(path ast.Ref) (ast.Value, bool) {
 		return nil, true
 	}
 	var cur any = r.ev.Vendor
-	for _, t := range path {
+	for i, t := range path {
+		if raw, isRaw := cur.(event.RawJSON); isRaw {
+			return r.rawVendor(raw, path[i:])
+		}
 		m, isMap := cur.(map[string]any)
 		k, isStr := t.Value.(ast.String)
 		if !isMap || !isStr {
@@ -189,4 +194,23 @@ func (r *eventResolver) vendor(path ast.Ref) (ast.Value, bool) {
 		return v, err == nil
 	}
 	return nil, false
+}
+
+// rawVendor answers path within a vendor value kept as text when it ends
+// at a scalar.
+func (r *eventResolver) rawVendor(raw event.RawJSON, path ast.Ref) (ast.Value, bool) {
+	v, ok := r.ib.raw.parse(raw)
+	if !ok {
+		return nil, false
+	}
+	for _, t := range path {
+		k, isStr := t.Value.(ast.String)
+		if !isStr || v.Type() != fastjson.TypeObject {
+			return nil, false
+		}
+		if v = v.GetObject().Get(string(k)); v == nil {
+			return nil, true
+		}
+	}
+	return jsonScalar(v, r.ib.raw.text)
 }

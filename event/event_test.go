@@ -120,3 +120,28 @@ func TestStableIDDigest(t *testing.T) {
 		t.Errorf("StableID(ev-, zeek, C1) = %s, want %s", got, w)
 	}
 }
+
+// TestUnmarshalKeepsUndecodableVendorValues checks that a document whose
+// vendor part holds valid JSON encoding/json cannot decode (a number
+// beyond float64, which a source may send and a parser keeps as text)
+// reads back with that namespace as text, and encodes to the same text.
+func TestUnmarshalKeepsUndecodableVendorValues(t *testing.T) {
+	doc := `{"@timestamp":"2026-01-02T03:04:05Z","event":{"id":"e1"},"zeek":{"conn":{"big":1e400,"uid":"C1"}}}`
+	var e Event
+	if err := json.Unmarshal([]byte(doc), &e); err != nil {
+		t.Fatalf("unmarshal: %v", err)
+	}
+	if got, want := e.Vendor["zeek"], RawJSON(`{"conn":{"big":1e400,"uid":"C1"}}`); got != want {
+		t.Fatalf("vendor zeek = %#v, want %#v", got, want)
+	}
+	out, err := json.Marshal(e)
+	if err != nil {
+		t.Fatalf("marshal: %v", err)
+	}
+	if !strings.Contains(string(out), `"zeek":{"conn":{"big":1e400,"uid":"C1"}}`) {
+		t.Fatalf("re-encoded document lost the vendor text: %s", out)
+	}
+	if err := json.Unmarshal([]byte(`{"event":{"id":"e1"},"zeek":{"a":}}`), &e); err == nil {
+		t.Fatal("invalid JSON accepted")
+	}
+}

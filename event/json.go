@@ -103,7 +103,8 @@ func marshalReflect(e Event) ([]byte, error) {
 }
 
 // UnmarshalJSON decodes an ECS document; top-level keys that are not ECS
-// fields land in Vendor.
+// fields land in Vendor, decoded, or as RawJSON when encoding/json cannot
+// hold them.
 func (e *Event) UnmarshalJSON(data []byte) error {
 	var f eventFields
 	if err := json.Unmarshal(data, &f); err != nil {
@@ -119,7 +120,12 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 		}
 		var v any
 		if err := json.Unmarshal(raw, &v); err != nil {
-			return fmt.Errorf("decode %q: %w", k, err)
+			// Valid JSON encoding/json cannot hold (a number beyond
+			// float64) stays text rather than losing the event.
+			if !json.Valid(raw) {
+				return fmt.Errorf("decode %q: %w", k, err)
+			}
+			v = RawJSON(raw)
 		}
 		if f.Vendor == nil {
 			f.Vendor = make(map[string]any)

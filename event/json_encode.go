@@ -350,7 +350,7 @@ func (w *jw) endpoint(k string, p *Endpoint) bool {
 
 // appendVendor appends v as encoding/json encodes it. It handles the types
 // encoding/json decodes into (map[string]any, []any, string, float64, bool,
-// nil) itself and hands any other type to json.Marshal. ok is false when
+// nil) and RawJSON itself and hands any other type to json.Marshal. ok is false when
 // encoding/json would fail on v, or when v nests too deep (possibly a
 // cycle); the caller then lets encoding/json encode the whole value.
 func appendVendor(b []byte, v any, depth int) (_ []byte, ok bool) {
@@ -363,6 +363,8 @@ func appendVendor(b []byte, v any, depth int) (_ []byte, ok bool) {
 		return appendJSONFloat(b, x)
 	case bool:
 		return strconv.AppendBool(b, x), true
+	case RawJSON:
+		return appendRawJSON(b, string(x)), true
 	case map[string]any:
 		if x == nil {
 			return append(b, "null"...), true

@@ -204,6 +204,8 @@ func TestMarshalJSONEdgeCases(t *testing.T) {
 		"vendor chan":       {Vendor: map[string]any{"x": map[string]any{"c": make(chan int)}}},
 		"vendor collision":  {Vendor: map[string]any{"user": "x"}},
 		"vendor odd keys":   {Vendor: map[string]any{"<ns>": map[string]any{"\u2028": "\xff", "&": "\x00\x1f\x7f", "é": "\"\\/"}}},
+		"vendor raw":        {Vendor: map[string]any{"aws": map[string]any{"cloudtrail": event.RawJSON(" {\"b\" : [1, 2.50 ,\n{\"x y\": \"a b\\\" <&> \\\\\"}],\t\"a\":null, \"e\":\"\u2028\u2029\\u003c\"} \r\n")}}},
+		"vendor raw scalar": {Vendor: map[string]any{"zeek": event.RawJSON(`"s"`), "n": event.RawJSON(" 12 ")}},
 	}
 	deep := map[string]any{}
 	cur := deep
@@ -244,6 +246,24 @@ func FuzzMarshalJSON(f *testing.F) {
 			},
 		}
 		checkSame(t, "fuzz", ev)
+	})
+}
+
+// FuzzMarshalRawJSON checks that a RawJSON vendor value is written as
+// encoding/json writes it, for any valid JSON text; invalid text is
+// refused by the reference and never produced by a parser.
+func FuzzMarshalRawJSON(f *testing.F) {
+	if _, err := event.RawJSON(`{"a":`).MarshalJSON(); err == nil {
+		f.Fatal("RawJSON.MarshalJSON accepted invalid JSON")
+	}
+	for _, s := range []string{`{}`, ` [ 1 , "a b" ] `, `{"<":"&\u2028\"\\ ", "\u00e9":[true,false,null,-1.5e3]}`, "\"\u2028\u2029\xe2\x80\"", `"\\"`, "\t\n\"x\"\r"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !json.Valid([]byte(s)) {
+			return
+		}
+		checkSame(t, "fuzz raw", event.Event{Vendor: map[string]any{"v": map[string]any{"raw": event.RawJSON(s)}}})
 	})
 }
 

@@ -1,12 +1,18 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/json"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
+	"github.com/valyala/fastjson"
+
+	"github.com/vigil-soc/vigil/event"
+	"github.com/vigil-soc/vigil/internal/jsontext"
 )
 
 // Limits of the flattened vendor map (the full document is in doc).
@@ -58,9 +64,11 @@ func (it *fieldIter) Value() any { return it.kv[it.i+1] }
 // chunk: the dotted keys recur from event to event, so each is built and
 // boxed once per chunk instead of once per field.
 type flattener struct {
-	keys map[string]any // dotted key → the same key, boxed
-	buf  []byte
-	row  []pair
+	keys   map[string]any // dotted key → the same key, boxed
+	parser fastjson.Parser
+	text   jsontext.Text // of the vendor value being walked
+	buf    []byte
+	row    []pair
 	// dotted is set when a vendor key itself contains a dot, the only
 	// way two fields can flatten to the same key.
 	dotted bool
@@ -126,6 +134,14 @@ func (f *flattener) walk(v any) {
 		s = strconv.FormatBool(x)
 	case json.Number:
 		s = x.String()
+	case event.RawJSON:
+		v, err := f.parser.Parse(string(x))
+		if err != nil {
+			return
+		}
+		f.text = jsontext.New(string(x), v)
+		f.walkJSON(v)
+		return
 	default:
 		b, err := json.Marshal(x)
 		if err != nil {
@@ -133,6 +149,11 @@ func (f *flattener) walk(v any) {
 		}
 		s = string(b)
 	}
+	f.add(s)
+}
+
+// add adds the value s under the dotted key in f.buf.
+func (f *flattener) add(s string) {
 	if len(s) > maxFlatValueLen {
 		s = s[:maxFlatValueLen]
 	}
@@ -142,4 +163,66 @@ func (f *flattener) walk(v any) {
 		f.keys[k.(string)] = k
 	}
 	f.row = append(f.row, pair{k, s})
+}
+
+// walkJSON is walk over a vendor value the parser kept as text: the same
+// keys and values as walk gives for that text decoded.
+func (f *flattener) walkJSON(v *fastjson.Value) {
+	if len(f.row) >= maxFlatFields {
+		return
+	}
+	switch v.Type() {
+	case fastjson.TypeObject:
+		n := len(f.buf)
+		v.GetObject().Visit(func(k []byte, c *fastjson.Value) {
+			f.buf = append(append(f.buf[:n], '.'), k...)
+			f.dotted = f.dotted || bytes.IndexByte(k, '.') >= 0
+			f.walkJSON(c)
+		})
+		f.buf = f.buf[:n]
+	case fastjson.TypeString:
+		f.add(f.text.String(v.GetStringBytes()))
+	case fastjson.TypeNumber:
+		if x := v.GetFloat64(); !math.IsInf(x, 0) && !math.IsNaN(x) {
+			f.add(strconv.FormatFloat(x, 'f', -1, 64))
+		}
+	case fastjson.TypeTrue:
+		f.add("true")
+	case fastjson.TypeFalse:
+		f.add("false")
+	case fastjson.TypeArray:
+		// Arrays are stored as encoding/json writes them decoded.
+		b, err := json.Marshal(jsonValue(v))
+		if err == nil {
+			f.add(string(b))
+		}
+	}
+}
+
+// jsonValue decodes v as encoding/json would into an any.
+func jsonValue(v *fastjson.Value) any {
+	switch v.Type() {
+	case fastjson.TypeObject:
+		m := map[string]any{}
+		v.GetObject().Visit(func(k []byte, c *fastjson.Value) { m[string(k)] = jsonValue(c) })
+		return m
+	case fastjson.TypeArray:
+		a := v.GetArray()
+		out := make([]any, len(a))
+		for i, c := range a {
+			out[i] = jsonValue(c)
+		}
+		return out
+	case fastjson.TypeString:
+		return string(v.GetStringBytes())
+	case fastjson.TypeNumber:
+		if x := v.GetFloat64(); !math.IsInf(x, 0) && !math.IsNaN(x) {
+			return x
+		}
+	case fastjson.TypeTrue:
+		return true
+	case fastjson.TypeFalse:
+		return false
+	}
+	return nil
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/ClickHouse/ch-go/proto"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
+
+	"github.com/vigil-soc/vigil/event"
 )
 
 func TestFlatten(t *testing.T) {
@@ -39,6 +41,9 @@ func TestFlatten(t *testing.T) {
 		{"dotted keys that collide keep one", map[string]any{"zeek": map[string]any{
 			"id.orig_h": "10.0.0.1", "id": map[string]any{"orig_h": "10.0.0.2"}, "uid": "C1",
 		}}, map[string]string{"zeek.id.orig_h": "10.0.0.1", "zeek.uid": "C1"}},
+		{"text values flatten as decoded; numbers out of range are left out", map[string]any{"zeek": map[string]any{"conn": event.RawJSON(
+			`{"uid":"C1", "id":{"orig_p":443}, "big":1e400, "tags":["a"]}`)}},
+			map[string]string{"zeek.conn.uid": "C1", "zeek.conn.id.orig_p": "443", "zeek.conn.tags": `["a"]`}},
 		{"long values are cut", map[string]any{"syslog": map[string]any{"msg": long}},
 			map[string]string{"syslog.msg": long[:maxFlatValueLen]}},
 	}
@@ -121,6 +126,62 @@ func TestFieldRowsAppendToMapColumn(t *testing.T) {
 		}
 		if !maps.Equal(got, r.Map()) || len(got) != r.Len() {
 			t.Errorf("row %d = %v, want %v", i, got, r.Map())
+		}
+	}
+}
+
+// decodeRaw returns v with every event.RawJSON in it decoded, as the
+// vendor values of an event read back from its document are.
+func decodeRaw(t *testing.T, v any) any {
+	switch x := v.(type) {
+	case event.RawJSON:
+		d, err := x.Decode()
+		if err != nil {
+			t.Fatalf("decode raw vendor value: %v", err)
+		}
+		return d
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, c := range x {
+			out[k] = decodeRaw(t, c)
+		}
+		return out
+	}
+	return v
+}
+
+// TestFlattenRawJSON checks that a vendor value kept as text flattens to
+// the same fields as the same value decoded, over the generated telemetry
+// of every source and over edge cases of numbers, escapes and nesting.
+func TestFlattenRawJSON(t *testing.T) {
+	vendors := []map[string]any{
+		{"x": map[string]any{"y": event.RawJSON(` {"a" : 1.50, "b":[{"z":1,"a":"<&>"},null,1e21], "c":null, "d":{"e.f":"\u00e9\n\"", "g":{}}, "h":true, "i":false, "j":-0} `)}},
+		{"x": event.RawJSON(`"top"`), "y": event.RawJSON(`[]`), "z": event.RawJSON(`{"id.orig_h":"1","id":{"orig_h":"2"}}`)},
+	}
+	raw := 0
+	for _, e := range generatedEvents(t, 2000) {
+		vendors = append(vendors, e.Vendor)
+		for _, v := range e.Vendor {
+			if m, ok := v.(map[string]any); ok {
+				for _, c := range m {
+					if _, ok := c.(event.RawJSON); ok {
+						raw++
+					}
+				}
+			} else if _, ok := v.(event.RawJSON); ok {
+				raw++
+			}
+		}
+	}
+	if raw < 500 {
+		t.Fatalf("only %d of the generated events keep a vendor value as text", raw)
+	}
+	f := newFlattener()
+	for i, v := range vendors {
+		got := f.flatten(v).Map()
+		want := f.flatten(decodeRaw(t, v).(map[string]any)).Map()
+		if !maps.Equal(got, want) {
+			t.Fatalf("vendor %d: flatten of the text =\n%v\nof the decoded value\n%v", i, got, want)
 		}
 	}
 }

@@ -28,7 +28,7 @@ func parseCloudTrail(dst []event.Event, t *recordText, v *fastjson.Value, rec Re
 		}
 		return out, nil
 	}
-	e, err := cloudTrailEvent(t.toMap(v), t.text, rec, 0)
+	e, err := cloudTrailEvent(jobj{t: t, v: v}, t.text, rec, 0)
 	if err != nil {
 		return dst, err
 	}
@@ -40,40 +40,40 @@ func cloudTrailRecord(r *fastjson.Value, rec Record, index int) (event.Event, er
 	if r.Type() != fastjson.TypeObject {
 		return event.Event{}, errorf(ReasonInvalid, "cloudtrail Records[%d] is not an object", index)
 	}
-	return cloudTrailEvent((*recordText)(nil).toMap(r), string(r.MarshalTo(nil)), rec, index)
+	return cloudTrailEvent(jobj{v: r}, string(r.MarshalTo(nil)), rec, index)
 }
 
-func cloudTrailEvent(m map[string]any, original string, rec Record, index int) (event.Event, error) {
+func cloudTrailEvent(m jobj, original string, rec Record, index int) (event.Event, error) {
 	e := base(rec, original, "aws", "aws.cloudtrail")
-	ts, ok := parseTime(getS(m, "eventTime"))
+	ts, ok := parseTime(m.S("eventTime"))
 	if !ok {
-		return e, errorf(ReasonNoTimestamp, "cloudtrail eventTime %q", getS(m, "eventTime"))
+		return e, errorf(ReasonNoTimestamp, "cloudtrail eventTime %q", m.S("eventTime"))
 	}
 	e.Timestamp = ts
-	if id := getS(m, "eventID"); id != "" {
+	if id := m.S("eventID"); id != "" {
 		e.Event.ID = sourceID(SourceCloudTrail, id)
 	} else {
 		e.Event.ID = positionID(SourceCloudTrail, rec, index)
 	}
-	account := first(getS(m, "recipientAccountId"), getS(m, "userIdentity", "accountId"))
+	account := first(m.S("recipientAccountId"), m.S("userIdentity", "accountId"))
 	if e.Organization.ID == "" {
 		e.Organization.ID = account
 	}
 
-	name := getS(m, "eventName")
-	src := getS(m, "eventSource")
+	name := m.S("eventName")
+	src := m.S("eventSource")
 	e.Event.Action = name
 	e.Event.Provider = src
 	service := strings.TrimSuffix(src, ".amazonaws.com")
-	e.Cloud = event.Cloud{Provider: "aws", Region: getS(m, "awsRegion"),
+	e.Cloud = event.Cloud{Provider: "aws", Region: m.S("awsRegion"),
 		Account: event.CloudAccount{ID: account}, Service: event.CloudService{Name: service}}
 
-	errCode := getS(m, "errorCode")
+	errCode := m.S("errorCode")
 	switch {
 	case name == "ConsoleLogin":
 		e.Event.Category = []string{"authentication"}
 		e.Event.Type = []string{"start"}
-		if getS(m, "responseElements", "ConsoleLogin") == "Failure" || errCode != "" {
+		if m.S("responseElements", "ConsoleLogin") == "Failure" || errCode != "" {
 			e.Event.Outcome = "failure"
 		} else {
 			e.Event.Outcome = "success"
@@ -104,35 +104,35 @@ func cloudTrailEvent(m map[string]any, original string, rec Record, index int) (
 	}
 
 	// Actor.
-	ui := getM(m, "userIdentity")
-	utype := getS(ui, "type")
-	e.User.ID = getS(ui, "principalId")
-	e.User.Name = getS(ui, "userName")
+	ui := m.M("userIdentity")
+	utype := ui.S("type")
+	e.User.ID = ui.S("principalId")
+	e.User.Name = ui.S("userName")
 	switch {
 	case e.User.Name != "":
 	case utype == "Root":
 		e.User.Name = "root"
 	case utype == "AssumedRole":
-		e.User.Name = first(getS(ui, "sessionContext", "sessionIssuer", "userName"), lastSegment(getS(ui, "arn")))
+		e.User.Name = first(ui.S("sessionContext", "sessionIssuer", "userName"), lastSegment(ui.S("arn")))
 	default:
-		e.User.Name = first(lastSegment(getS(ui, "arn")), getS(ui, "invokedBy"))
+		e.User.Name = first(lastSegment(ui.S("arn")), ui.S("invokedBy"))
 	}
 	_, e.User.Email = splitEmail(e.User.Name)
 	// The user an IAM action was done to.
 	if service == "iam" {
-		if t := getS(m, "requestParameters", "userName"); t != "" && t != e.User.Name {
+		if t := m.S("requestParameters", "userName"); t != "" && t != e.User.Name {
 			e.User.Target = &event.TargetUser{Name: t}
 		}
 	}
 
-	if ip := cleanIP(getS(m, "sourceIPAddress")); ip != "" {
+	if ip := cleanIP(m.S("sourceIPAddress")); ip != "" {
 		e.Source.IP = ip
 	} else {
-		e.Source.Domain = getS(m, "sourceIPAddress")
+		e.Source.Domain = m.S("sourceIPAddress")
 	}
-	e.UserAgent.Original = getS(m, "userAgent")
+	e.UserAgent.Original = m.S("userAgent")
 	related(&e)
-	e.Vendor = map[string]any{"aws": map[string]any{"cloudtrail": m}}
+	e.Vendor = map[string]any{"aws": map[string]any{"cloudtrail": event.RawJSON(original)}}
 	return e, nil
 }
 

@@ -184,7 +184,7 @@ func TestDatasetsOTRFZeek(t *testing.T) {
 			http = &e
 		case e.Event.Dataset == "zeek.dns" && e.DNS.Question.Name == "ctldl.windowsupdate.com" && dns == nil:
 			dns = &e
-		case e.Event.Dataset == "zeek.ssl" && e.Vendor["zeek"].(map[string]any)["ssl"].(map[string]any)["uid"] == "CWL8Wx2FRSIRuS24f1":
+		case e.Event.Dataset == "zeek.ssl" && getS(e.Vendor, "zeek", "ssl", "uid") == "CWL8Wx2FRSIRuS24f1":
 			ssl = &e
 		case e.Event.Dataset == "zeek.conn" && getS(e.Vendor, "zeek", "conn", "uid") == "CyLse01Jig9yHofDXc":
 			conn = &e

@@ -6,11 +6,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/valyala/fastjson"
 
 	"github.com/vigil-soc/vigil/event"
+	"github.com/vigil-soc/vigil/internal/jsontext"
 )
 
 // parsers is shared by every JSON source: a fastjson.Parser reuses its
@@ -43,56 +43,24 @@ func (p jsonParser) Append(dst []event.Event, rec Record) ([]event.Event, error)
 }
 
 // recordText is a record's text, which its event keeps as event.original,
-// and where the parser's copy of it lies in memory. A string decoded
-// from the record that has no escapes is the same bytes at the same offset
-// in both, so it can be a slice of the text instead of a copy of its own:
-// most of a record's strings are, which spares an allocation for each.
-// A nil *recordText copies every string.
+// and where the parser's copy of it lies (jsontext), so that the strings
+// decoded from it can be slices of it. A nil *recordText copies every
+// string.
 type recordText struct {
 	text string
-	// base is the address the parser's copy of text[0] would have; 0 when
-	// it could not be found.
-	base uintptr
+	src  jsontext.Text
 }
 
-// newRecordText finds the parser's copy of text through the first key of
-// root, which sits unescaped right after the record's opening quote in
-// both.
 func newRecordText(text string, root *fastjson.Value) *recordText {
-	t := &recordText{text: text}
-	o, err := root.Object()
-	if err != nil {
-		return t
-	}
-	at := strings.IndexByte(text, '"') + 1
-	first := true
-	o.Visit(func(k []byte, _ *fastjson.Value) {
-		if !first {
-			return
-		}
-		first = false
-		if at > 0 && len(k) > 0 && strings.HasPrefix(text[at:], string(k)) {
-			t.base = uintptr(unsafe.Pointer(unsafe.SliceData(k))) - uintptr(at)
-		}
-	})
-	return t
+	return &recordText{text: text, src: jsontext.New(text, root)}
 }
 
-// string returns b, decoded from the record, as a string: a slice of the
-// text when the text holds the same bytes where the parser's copy of b lies,
-// else a copy. The comparison makes the slice right whatever the parser did
-// with its buffer; the address only says where to look.
+// string returns b, decoded from the record, as a string.
 func (t *recordText) string(b []byte) string {
-	if t == nil || t.base == 0 || len(b) == 0 {
+	if t == nil {
 		return string(b)
 	}
-	off := uintptr(unsafe.Pointer(unsafe.SliceData(b))) - t.base
-	if off < uintptr(len(t.text)) && uintptr(len(b)) <= uintptr(len(t.text))-off {
-		if s := t.text[off : off+uintptr(len(b))]; s == string(b) {
-			return s
-		}
-	}
-	return string(b)
+	return t.src.String(b)
 }
 
 // toAny converts a fastjson value into what encoding/json would produce.
@@ -157,6 +125,11 @@ func asString(v *fastjson.Value) string { return (*recordText)(nil).asString(v) 
 func getV(m map[string]any, path ...string) any {
 	var cur any = m
 	for _, p := range path {
+		if raw, isRaw := cur.(event.RawJSON); isRaw {
+			// An event's vendor value read back; the maps parsers build
+			// never hold one.
+			cur, _ = raw.Decode()
+		}
 		mm, ok := cur.(map[string]any)
 		if !ok {
 			return nil
@@ -343,4 +316,107 @@ var verbs = []struct{ prefix, typ string }{
 	{"Stop", "change"}, {"Start", "change"}, {"Run", "creation"}, {"Terminate", "deletion"},
 	{"Revoke", "change"}, {"Authorize", "change"}, {"Get", "access"}, {"List", "access"},
 	{"Describe", "access"}, {"Head", "access"}, {"Lookup", "access"},
+}
+
+// jobj reads the fields of a JSON object where the parser left it, without
+// converting it to maps: the record's own fields reach Event.Vendor as
+// their text (event.RawJSON), and only the fields the parser normalizes
+// are decoded. Its accessors mirror getV, getS, ... on decoded maps: a
+// missing or mistyped field is the zero value, and a number that is not
+// finite is missing, as encoding/json cannot hold it.
+type jobj struct {
+	t *recordText
+	v *fastjson.Value // nil or not an object: every field is missing
+}
+
+// V returns the value at path, nil when absent.
+func (o jobj) V(path ...string) *fastjson.Value {
+	cur := o.v
+	for _, p := range path {
+		if cur == nil || cur.Type() != fastjson.TypeObject {
+			return nil
+		}
+		cur = cur.GetObject().Get(p)
+	}
+	return cur
+}
+
+// M returns the object at path.
+func (o jobj) M(path ...string) jobj {
+	v := o.V(path...)
+	if v == nil || v.Type() != fastjson.TypeObject {
+		return jobj{t: o.t}
+	}
+	return jobj{t: o.t, v: v}
+}
+
+// A returns the elements of the array at path.
+func (o jobj) A(path ...string) []jobj {
+	v := o.V(path...)
+	if v == nil || v.Type() != fastjson.TypeArray {
+		return nil
+	}
+	a := v.GetArray()
+	out := make([]jobj, len(a))
+	for i, el := range a {
+		out[i] = jobj{t: o.t, v: el}
+	}
+	return out
+}
+
+// S returns a string field; numbers and booleans are formatted.
+func (o jobj) S(path ...string) string {
+	v := o.V(path...)
+	if v == nil {
+		return ""
+	}
+	switch v.Type() {
+	case fastjson.TypeString:
+		return o.t.string(v.GetStringBytes())
+	case fastjson.TypeNumber:
+		if f, ok := finite(v); ok {
+			return strconv.FormatFloat(f, 'f', -1, 64)
+		}
+	case fastjson.TypeTrue:
+		return "true"
+	case fastjson.TypeFalse:
+		return "false"
+	}
+	return ""
+}
+
+// F returns a number field, or a string field holding a number.
+func (o jobj) F(path ...string) (float64, bool) {
+	v := o.V(path...)
+	if v == nil {
+		return 0, false
+	}
+	switch v.Type() {
+	case fastjson.TypeNumber:
+		return finite(v)
+	case fastjson.TypeString:
+		f, err := strconv.ParseFloat(string(v.GetStringBytes()), 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+// I returns F as an integer; 0 when it does not fit.
+func (o jobj) I(path ...string) int64 {
+	f, ok := o.F(path...)
+	if !ok || f > math.MaxInt64 || f < math.MinInt64 {
+		return 0
+	}
+	return int64(f)
+}
+
+// Is reports whether path holds a value of type typ.
+func (o jobj) Is(typ fastjson.Type, path ...string) bool {
+	v := o.V(path...)
+	return v != nil && v.Type() == typ
+}
+
+func finite(v *fastjson.Value) (float64, bool) {
+	f := v.GetFloat64()
+	return f, !math.IsInf(f, 0) && !math.IsNaN(f)
 }

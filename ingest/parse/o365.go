@@ -10,23 +10,23 @@ import (
 
 // parseO365 handles one Office 365 Management Activity API record.
 func parseO365(dst []event.Event, t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
-	m := t.toMap(v)
+	m := jobj{t: t, v: v}
 	e := base(rec, t.text, "o365", "o365.audit")
-	ts, ok := parseTime(getS(m, "CreationTime"))
+	ts, ok := parseTime(m.S("CreationTime"))
 	if !ok {
-		return dst, errorf(ReasonNoTimestamp, "o365 CreationTime %q", getS(m, "CreationTime"))
+		return dst, errorf(ReasonNoTimestamp, "o365 CreationTime %q", m.S("CreationTime"))
 	}
 	e.Timestamp = ts
-	if id := getS(m, "Id"); id != "" {
+	if id := m.S("Id"); id != "" {
 		e.Event.ID = sourceID(SourceO365, id)
 	} else {
 		e.Event.ID = positionID(SourceO365, rec, 0)
 	}
-	if org := getS(m, "OrganizationId"); org != "" {
+	if org := m.S("OrganizationId"); org != "" {
 		e.Organization.ID = org
 	}
-	op := getS(m, "Operation")
-	workload := getS(m, "Workload")
+	op := m.S("Operation")
+	workload := m.S("Workload")
 	e.Event.Action = op
 	e.Event.Provider = workload
 	// The organization is the tenant (organization.id), not a cloud
@@ -34,7 +34,7 @@ func parseO365(dst []event.Event, t *recordText, v *fastjson.Value, rec Record) 
 	// alert of the tenant together.
 	e.Cloud = event.Cloud{Provider: "azure", Service: event.CloudService{Name: workload}}
 
-	switch strings.ToLower(getS(m, "ResultStatus")) {
+	switch strings.ToLower(m.S("ResultStatus")) {
 	case "succeeded", "success", "true", "partiallysucceeded":
 		e.Event.Outcome = "success"
 	case "failed", "failure", "false":
@@ -47,20 +47,20 @@ func parseO365(dst []event.Event, t *recordText, v *fastjson.Value, rec Record) 
 		e.Event.Outcome = "success"
 	}
 
-	uid := getS(m, "UserId")
+	uid := m.S("UserId")
 	e.User.Name = uid
-	e.User.ID = getS(m, "UserKey")
+	e.User.ID = m.S("UserKey")
 	e.User.Domain, e.User.Email = splitEmail(uid)
 
-	ip, port := splitHostPort(first(getS(m, "ClientIP"), getS(m, "ActorIpAddress"), getS(m, "ClientIPAddress")))
+	ip, port := splitHostPort(first(m.S("ClientIP"), m.S("ActorIpAddress"), m.S("ClientIPAddress")))
 	e.Source.IP, e.Source.Port = ip, port
-	e.UserAgent.Original = first(getS(m, "UserAgent"), o365NameValue(getA(m, "ExtendedProperties"), "UserAgent"))
+	e.UserAgent.Original = first(m.S("UserAgent"), o365NameValue(m.A("ExtendedProperties"), "UserAgent"))
 
 	// Target user: a sharing recipient, or the account an Azure AD
 	// directory operation changed.
-	target := getS(m, "TargetUserOrGroupName")
-	if target == "" && workload == "AzureActiveDirectory" && strings.Contains(getS(m, "ObjectId"), "@") {
-		target = getS(m, "ObjectId")
+	target := m.S("TargetUserOrGroupName")
+	if target == "" && workload == "AzureActiveDirectory" && strings.Contains(m.S("ObjectId"), "@") {
+		target = m.S("ObjectId")
 	}
 	if target != "" && target != uid {
 		t := &event.TargetUser{Name: target}
@@ -69,13 +69,13 @@ func parseO365(dst []event.Event, t *recordText, v *fastjson.Value, rec Record) 
 	}
 
 	// Files touched in SharePoint / OneDrive.
-	if name := getS(m, "SourceFileName"); name != "" {
+	if name := m.S("SourceFileName"); name != "" {
 		e.File.Name = name
-		e.File.Extension = getS(m, "SourceFileExtension")
-		e.File.Directory = getS(m, "SourceRelativeUrl")
-		e.File.Path = getS(m, "ObjectId")
+		e.File.Extension = m.S("SourceFileExtension")
+		e.File.Directory = m.S("SourceRelativeUrl")
+		e.File.Path = m.S("ObjectId")
 	}
-	if obj := getS(m, "ObjectId"); strings.HasPrefix(obj, "https://") || strings.HasPrefix(obj, "http://") {
+	if obj := m.S("ObjectId"); strings.HasPrefix(obj, "https://") || strings.HasPrefix(obj, "http://") {
 		e.URL.Full = obj
 		rest := obj[strings.Index(obj, "//")+2:]
 		if i := strings.IndexByte(rest, '/'); i >= 0 {
@@ -86,7 +86,7 @@ func parseO365(dst []event.Event, t *recordText, v *fastjson.Value, rec Record) 
 	}
 
 	// Mailbox forwarding and inbox rules: where the mail goes.
-	params := getA(m, "Parameters")
+	params := m.A("Parameters")
 	for _, k := range []string{"ForwardTo", "ForwardingSmtpAddress", "ForwardingAddress", "RedirectTo", "ForwardAsAttachmentTo"} {
 		if val := o365NameValue(params, k); val != "" {
 			for _, addr := range strings.FieldsFunc(val, func(r rune) bool { return r == ';' || r == ',' }) {
@@ -96,20 +96,20 @@ func parseO365(dst []event.Event, t *recordText, v *fastjson.Value, rec Record) 
 			}
 		}
 	}
-	if s := getS(m, "Item", "Subject"); s != "" {
+	if s := m.S("Item", "Subject"); s != "" {
 		e.Email.Subject = s
 	}
 
 	related(&e)
-	e.Vendor = map[string]any{"o365": map[string]any{"audit": m}}
+	e.Vendor = map[string]any{"o365": map[string]any{"audit": event.RawJSON(t.text)}}
 	return append(dst, e), nil
 }
 
 // o365NameValue finds Value in a [{"Name":..,"Value":..}] list.
-func o365NameValue(list []any, name string) string {
+func o365NameValue(list []jobj, name string) string {
 	for _, x := range list {
-		if mm, ok := x.(map[string]any); ok && getS(mm, "Name") == name {
-			return getS(mm, "Value")
+		if x.S("Name") == name {
+			return x.S("Value")
 		}
 	}
 	return ""

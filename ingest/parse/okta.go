@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/valyala/fastjson"
@@ -10,24 +11,29 @@ import (
 
 // parseOkta handles one Okta System Log event.
 func parseOkta(dst []event.Event, t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
-	m := t.toMap(v)
-	canonicalOktaKeys(m)
+	m, raw := jobj{t: t, v: v}, t.text
+	if hasOktaLowerKeys(v) {
+		var err error
+		if m, raw, err = canonicalOkta(t, v); err != nil {
+			return dst, errorf(ReasonInvalid, "okta record: %v", err)
+		}
+	}
 	e := base(rec, t.text, "okta", "okta.system")
-	ts, ok := parseTime(getS(m, "published"))
+	ts, ok := parseTime(m.S("published"))
 	if !ok {
-		return dst, errorf(ReasonNoTimestamp, "okta published %q", getS(m, "published"))
+		return dst, errorf(ReasonNoTimestamp, "okta published %q", m.S("published"))
 	}
 	e.Timestamp = ts
-	if id := getS(m, "uuid"); id != "" {
+	if id := m.S("uuid"); id != "" {
 		e.Event.ID = sourceID(SourceOkta, id)
 	} else {
 		e.Event.ID = positionID(SourceOkta, rec, 0)
 	}
-	et := getS(m, "eventType")
+	et := m.S("eventType")
 	e.Event.Action = et
 	e.Event.Provider = "okta"
 	e.Event.Category, e.Event.Type = oktaCategory(et)
-	switch getS(m, "outcome", "result") {
+	switch m.S("outcome", "result") {
 	case "SUCCESS", "ALLOW":
 		e.Event.Outcome = "success"
 	case "FAILURE", "DENY":
@@ -36,40 +42,37 @@ func parseOkta(dst []event.Event, t *recordText, v *fastjson.Value, rec Record) 
 	default:
 		e.Event.Outcome = "unknown"
 	}
-	e.Message = getS(m, "displayMessage")
+	e.Message = m.S("displayMessage")
 	e.Cloud.Provider = "okta"
 
-	actor := getM(m, "actor")
-	e.User.Name = getS(actor, "alternateId")
-	e.User.ID = getS(actor, "id")
+	actor := m.M("actor")
+	e.User.Name = actor.S("alternateId")
+	e.User.ID = actor.S("id")
 	e.User.Domain, e.User.Email = splitEmail(e.User.Name)
-	for _, t := range getA(m, "target") {
-		tm, _ := t.(map[string]any)
-		if getS(tm, "type") != "User" {
+	for _, tm := range m.A("target") {
+		if tm.S("type") != "User" {
 			continue
 		}
-		tu := &event.TargetUser{Name: getS(tm, "alternateId"), ID: getS(tm, "id")}
+		tu := &event.TargetUser{Name: tm.S("alternateId"), ID: tm.S("id")}
 		tu.Domain, tu.Email = splitEmail(tu.Name)
 		e.User.Target = tu
 		break
 	}
 
-	client := getM(m, "client")
-	e.Source.IP = cleanIP(getS(client, "ipAddress"))
-	geo := getM(client, "geographicalContext")
-	e.Source.Geo = event.Geo{CountryName: getS(geo, "country"), RegionName: getS(geo, "state"), CityName: getS(geo, "city")}
-	if lat, ok := getF(geo, "geolocation", "lat"); ok {
-		lon, _ := getF(geo, "geolocation", "lon")
+	client := m.M("client")
+	e.Source.IP = cleanIP(client.S("ipAddress"))
+	geo := client.M("geographicalContext")
+	e.Source.Geo = event.Geo{CountryName: geo.S("country"), RegionName: geo.S("state"), CityName: geo.S("city")}
+	if lat, ok := geo.F("geolocation", "lat"); ok {
+		lon, _ := geo.F("geolocation", "lon")
 		e.Source.Geo.Location = &event.GeoPoint{Lat: lat, Lon: lon}
 	}
-	e.UserAgent.Original = getS(client, "userAgent", "rawUserAgent")
+	e.UserAgent.Original = client.S("userAgent", "rawUserAgent")
 	related(&e)
-	for _, hop := range getA(m, "request", "ipChain") {
-		if hm, ok := hop.(map[string]any); ok {
-			e.Related.IP = addUnique(e.Related.IP, cleanIP(getS(hm, "ip")))
-		}
+	for _, hop := range m.A("request", "ipChain") {
+		e.Related.IP = addUnique(e.Related.IP, cleanIP(hop.S("ip")))
 	}
-	e.Vendor = map[string]any{"okta": m}
+	e.Vendor = map[string]any{"okta": event.RawJSON(raw)}
 	return append(dst, e), nil
 }
 
@@ -85,8 +88,33 @@ var oktaLowerKeys = map[string]string{
 	"securitycontext":       "securityContext",
 }
 
-// canonicalOktaKeys renames lower-cased top-level keys to the API's, so
-// that detections read one shape.
+// hasOktaLowerKeys reports whether a record has lower-cased top-level keys.
+func hasOktaLowerKeys(v *fastjson.Value) bool {
+	for lower := range oktaLowerKeys {
+		if v.Get(lower) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// canonicalOkta rewrites a record with lower-cased top-level keys into the
+// API's shape, so that detections read one shape: its fields and their text.
+func canonicalOkta(t *recordText, v *fastjson.Value) (jobj, string, error) {
+	m := t.toMap(v)
+	canonicalOktaKeys(m)
+	b, err := json.Marshal(m)
+	if err != nil {
+		return jobj{}, "", err
+	}
+	cv, err := fastjson.ParseBytes(b)
+	if err != nil {
+		return jobj{}, "", err
+	}
+	return jobj{v: cv}, string(b), nil
+}
+
+// canonicalOktaKeys renames lower-cased top-level keys to the API's.
 func canonicalOktaKeys(m map[string]any) {
 	for lower, canonical := range oktaLowerKeys {
 		v, ok := m[lower]

@@ -12,14 +12,17 @@ import (
 // parseZeek handles one Zeek JSON log line. The log type comes from _path
 // (or @stream, as written by the Kafka writer), else from its fields.
 func parseZeek(dst []event.Event, t *recordText, v *fastjson.Value, rec Record) ([]event.Event, error) {
-	m := t.toMap(v)
+	m := jobj{t: t, v: v}
 	lt := zeekLogType(m)
 	e := base(rec, t.text, "zeek", "zeek."+lt)
 	var ok bool
-	switch ts := getV(m, "ts").(type) {
-	case float64:
-		e.Timestamp, ok = epochTime(ts)
-	case string:
+	switch {
+	case m.Is(fastjson.TypeNumber, "ts"):
+		if ts, fin := finite(m.V("ts")); fin {
+			e.Timestamp, ok = epochTime(ts)
+		}
+	case m.Is(fastjson.TypeString, "ts"):
+		ts := m.S("ts")
 		if e.Timestamp, ok = parseTime(ts); !ok {
 			if f, err := strconv.ParseFloat(ts, 64); err == nil {
 				e.Timestamp, ok = epochTime(f)
@@ -31,60 +34,60 @@ func parseZeek(dst []event.Event, t *recordText, v *fastjson.Value, rec Record) 
 	}
 	tsRaw := strconv.FormatInt(e.Timestamp.UnixMicro(), 10)
 	switch {
-	case getS(m, "uid") != "":
-		e.Event.ID = sourceID(SourceZeek, lt, getS(m, "uid"), tsRaw, getS(m, "trans_id"), getS(m, "trans_depth"))
-	case getS(m, "fuid") != "":
-		e.Event.ID = sourceID(SourceZeek, lt, getS(m, "fuid"), tsRaw)
+	case m.S("uid") != "":
+		e.Event.ID = sourceID(SourceZeek, lt, m.S("uid"), tsRaw, m.S("trans_id"), m.S("trans_depth"))
+	case m.S("fuid") != "":
+		e.Event.ID = sourceID(SourceZeek, lt, m.S("fuid"), tsRaw)
 	default:
 		e.Event.ID = positionID(SourceZeek, rec, 0)
 	}
 
-	e.Source.IP = cleanIP(first(getS(m, "id.orig_h"), getS(m, "id_orig_h")))
-	e.Source.Port = int(first64(getI(m, "id.orig_p"), getI(m, "id_orig_p")))
-	e.Destination.IP = cleanIP(first(getS(m, "id.resp_h"), getS(m, "id_resp_h")))
-	e.Destination.Port = int(first64(getI(m, "id.resp_p"), getI(m, "id_resp_p")))
-	e.Network.Transport = getS(m, "proto")
-	e.Network.CommunityID = getS(m, "community_id")
+	e.Source.IP = cleanIP(first(m.S("id.orig_h"), m.S("id_orig_h")))
+	e.Source.Port = int(first64(m.I("id.orig_p"), m.I("id_orig_p")))
+	e.Destination.IP = cleanIP(first(m.S("id.resp_h"), m.S("id_resp_h")))
+	e.Destination.Port = int(first64(m.I("id.resp_p"), m.I("id_resp_p")))
+	e.Network.Transport = m.S("proto")
+	e.Network.CommunityID = m.S("community_id")
 	e.Event.Action = lt
 
 	switch lt {
 	case "conn":
 		e.Event.Category = []string{"network"}
 		e.Event.Type = []string{"connection"}
-		e.Network.Protocol = getS(m, "service")
-		e.Source.Bytes, e.Source.Packets = getI(m, "orig_bytes"), getI(m, "orig_pkts")
-		e.Destination.Bytes, e.Destination.Packets = getI(m, "resp_bytes"), getI(m, "resp_pkts")
+		e.Network.Protocol = m.S("service")
+		e.Source.Bytes, e.Source.Packets = m.I("orig_bytes"), m.I("orig_pkts")
+		e.Destination.Bytes, e.Destination.Packets = m.I("resp_bytes"), m.I("resp_pkts")
 		e.Network.Bytes = e.Source.Bytes + e.Destination.Bytes
-		switch getV(m, "local_orig") {
-		case true:
-			if getV(m, "local_resp") == true {
+		switch {
+		case m.Is(fastjson.TypeTrue, "local_orig"):
+			if m.Is(fastjson.TypeTrue, "local_resp") {
 				e.Network.Direction = "internal"
 			} else {
 				e.Network.Direction = "outbound"
 			}
-		case false:
+		case m.Is(fastjson.TypeFalse, "local_orig"):
 			e.Network.Direction = "inbound"
 		}
-		e.Event.Action = first(getS(m, "conn_state"), lt)
+		e.Event.Action = first(m.S("conn_state"), lt)
 	case "dns":
 		e.Event.Category = []string{"network"}
 		e.Event.Type = []string{"protocol", "info"}
 		e.Network.Protocol = "dns"
-		e.DNS.Question.Name = getS(m, "query")
-		e.DNS.Question.Type = getS(m, "qtype_name")
-		e.DNS.ResponseCode = getS(m, "rcode_name")
-		for _, a := range getA(m, "answers") {
-			if s, ok := a.(string); ok {
-				e.DNS.Answers = append(e.DNS.Answers, s)
+		e.DNS.Question.Name = m.S("query")
+		e.DNS.Question.Type = m.S("qtype_name")
+		e.DNS.ResponseCode = m.S("rcode_name")
+		for _, a := range m.A("answers") {
+			if a.Is(fastjson.TypeString) {
+				e.DNS.Answers = append(e.DNS.Answers, a.S())
 			}
 		}
 	case "http":
 		e.Event.Category = []string{"network", "web"}
 		e.Event.Type = []string{"protocol", "access"}
 		e.Network.Protocol = "http"
-		e.HTTP.Method = getS(m, "method")
-		e.HTTP.StatusCode = int(getI(m, "status_code"))
-		host, uri := getS(m, "host"), getS(m, "uri")
+		e.HTTP.Method = m.S("method")
+		e.HTTP.StatusCode = int(m.I("status_code"))
+		host, uri := m.S("host"), m.S("uri")
 		e.URL.Domain = host
 		e.URL.Path = uri
 		if i := strings.IndexByte(uri, '?'); i >= 0 {
@@ -93,15 +96,15 @@ func parseZeek(dst []event.Event, t *recordText, v *fastjson.Value, rec Record) 
 		if host != "" {
 			e.URL.Full = "http://" + host + uri
 		}
-		e.UserAgent.Original = getS(m, "user_agent")
+		e.UserAgent.Original = m.S("user_agent")
 		e.Destination.Domain = host
 	case "ssl":
 		e.Event.Category = []string{"network"}
 		e.Event.Type = []string{"protocol", "connection"}
 		e.Network.Protocol = "tls"
-		e.TLS.ServerName = getS(m, "server_name")
-		e.TLS.Version = zeekTLSVersion(getS(m, "version"))
-		e.TLS.JA3 = getS(m, "ja3")
+		e.TLS.ServerName = m.S("server_name")
+		e.TLS.Version = zeekTLSVersion(m.S("version"))
+		e.TLS.JA3 = m.S("ja3")
 		e.Destination.Domain = e.TLS.ServerName
 	default:
 		e.Event.Category = []string{"network"}
@@ -111,7 +114,7 @@ func parseZeek(dst []event.Event, t *recordText, v *fastjson.Value, rec Record) 
 		e.Destination.Domain = ""
 	}
 	related(&e)
-	e.Vendor = map[string]any{"zeek": map[string]any{lt: m}}
+	e.Vendor = map[string]any{"zeek": map[string]any{lt: event.RawJSON(t.text)}}
 	return append(dst, e), nil
 }
 
@@ -123,11 +126,11 @@ func first64(a, b int64) int64 {
 }
 
 // zeekLogType names the log: _path, @stream, or a guess from the fields.
-func zeekLogType(m map[string]any) string {
-	if p := first(getS(m, "_path"), getS(m, "@stream")); p != "" {
+func zeekLogType(m jobj) string {
+	if p := first(m.S("_path"), m.S("@stream")); p != "" {
 		return sanitizeNS(p)
 	}
-	has := func(k string) bool { _, ok := m[k]; return ok }
+	has := func(k string) bool { return m.V(k) != nil }
 	switch {
 	case has("conn_state") || has("history") || has("orig_pkts"):
 		return "conn"
