@@ -32,44 +32,70 @@ func (r RawJSON) Decode() (any, error) {
 	return v, nil
 }
 
+// rawStop marks the bytes appendRawJSON must look at: outside strings a
+// quote and whitespace (rawStop&1), inside strings a quote, a backslash
+// and what encoding/json escapes (rawStop&2). Every other byte is copied
+// as it is, in runs.
+var rawStop = func() (t [256]uint8) {
+	for _, c := range []byte{'"', ' ', '\t', '\n', '\r'} {
+		t[c] |= 1
+	}
+	for _, c := range []byte{'"', '\\', '<', '>', '&', 0xE2} {
+		t[c] |= 2
+	}
+	return t
+}()
+
 // appendRawJSON appends the valid JSON text s as encoding/json writes what
 // a json.Marshaler returns: whitespace between tokens dropped, and <, >, &,
 // U+2028 and U+2029 escaped.
 func appendRawJSON(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
-	inString, escaped := false, false
 	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !inString {
-			switch c {
-			case '"':
-				inString = true
-			case ' ', '\t', '\n', '\r':
-				b = append(b, s[start:i]...)
-				start = i + 1
-			}
-			continue
+	for i := 0; i < len(s); {
+		// Outside a string.
+		for i < len(s) && rawStop[s[i]]&1 == 0 {
+			i++
 		}
-		if escaped {
-			escaped = false
-			continue
+		if i == len(s) {
+			break
 		}
-		switch c {
-		case '\\':
-			escaped = true
-		case '"':
-			inString = false
-		case '<', '>', '&':
+		if s[i] != '"' {
 			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			start = i + 1
-		case 0xE2:
-			if i+2 < len(s) && s[i+1] == 0x80 && s[i+2]&^1 == 0xA8 {
-				b = append(b, s[start:i]...)
-				b = append(b, '\\', 'u', '2', '0', '2', hex[s[i+2]&0xF])
+			i++
+			start = i
+			continue
+		}
+		// Inside a string, from its opening quote.
+		for i++; i < len(s); {
+			for i < len(s) && rawStop[s[i]]&2 == 0 {
+				i++
+			}
+			if i == len(s) {
+				break
+			}
+			c := s[i]
+			if c == '"' {
+				i++
+				break
+			}
+			switch c {
+			case '\\':
 				i += 2
-				start = i + 1
+			case '<', '>', '&':
+				b = append(b, s[start:i]...)
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+				i++
+				start = i
+			default: // 0xE2
+				if i+2 < len(s) && s[i+1] == 0x80 && s[i+2]&^1 == 0xA8 {
+					b = append(b, s[start:i]...)
+					b = append(b, '\\', 'u', '2', '0', '2', hex[s[i+2]&0xF])
+					i += 3
+					start = i
+				} else {
+					i++
+				}
 			}
 		}
 	}
