@@ -178,8 +178,14 @@ func (r *eventResolver) vendor(path ast.Ref) (ast.Value, bool) {
 		if raw, isRaw := cur.(event.RawJSON); isRaw {
 			return r.rawVendor(raw, path[i:])
 		}
-		m, isMap := cur.(map[string]any)
 		k, isStr := t.Value.(ast.String)
+		if strs, ok := cur.(map[string]string); ok && isStr && i == len(path)-1 {
+			if s, found := strs[string(k)]; found {
+				return ast.String(s), true
+			}
+			return nil, true
+		}
+		m, isMap := cur.(map[string]any)
 		if !isMap || !isStr {
 			return nil, false
 		}

@@ -41,8 +41,9 @@ type Event struct {
 	// Vendor holds the source's own fields, keyed by namespace
 	// ("aws", "o365", "azure", "okta", "winlog", "sysmon", "zeek", "system").
 	// Each value is what encoding/json produces (map[string]any, []any,
-	// string, float64, bool or nil) or a RawJSON the parser kept undecoded,
-	// at any depth: {"aws": {"cloudtrail": RawJSON(record)}}.
+	// string, float64, bool or nil), a map[string]string, or a RawJSON the
+	// parser kept undecoded, at any depth:
+	// {"aws": {"cloudtrail": RawJSON(record)}}.
 	Vendor map[string]any `json:"-"`
 
 	// Origin says where the record came from; it is not part of the ECS

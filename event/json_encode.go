@@ -350,7 +350,7 @@ func (w *jw) endpoint(k string, p *Endpoint) bool {
 
 // appendVendor appends v as encoding/json encodes it. It handles the types
 // encoding/json decodes into (map[string]any, []any, string, float64, bool,
-// nil) and RawJSON itself and hands any other type to json.Marshal. ok is false when
+// nil), map[string]string and RawJSON itself and hands any other type to json.Marshal. ok is false when
 // encoding/json would fail on v, or when v nests too deep (possibly a
 // cycle); the caller then lets encoding/json encode the whole value.
 func appendVendor(b []byte, v any, depth int) (_ []byte, ok bool) {
@@ -365,6 +365,26 @@ func appendVendor(b []byte, v any, depth int) (_ []byte, ok bool) {
 		return strconv.AppendBool(b, x), true
 	case RawJSON:
 		return appendRawJSON(b, string(x)), true
+	case map[string]string:
+		if x == nil {
+			return append(b, "null"...), true
+		}
+		var arr [32]string
+		keys := arr[:0]
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, k)
+			b = append(b, ':')
+			b = appendJSONString(b, x[k])
+		}
+		return append(b, '}'), true
 	case map[string]any:
 		if x == nil {
 			return append(b, "null"...), true

@@ -126,6 +126,18 @@ func (f *flattener) walk(v any) {
 		}
 		f.buf = f.buf[:n]
 		return
+	case map[string]string:
+		n := len(f.buf)
+		for k, vv := range x {
+			if len(f.row) >= maxFlatFields {
+				break
+			}
+			f.buf = append(append(f.buf[:n], '.'), k...)
+			f.dotted = f.dotted || strings.IndexByte(k, '.') >= 0
+			f.add(vv)
+		}
+		f.buf = f.buf[:n]
+		return
 	case string:
 		s = x
 	case float64:

@@ -44,6 +44,8 @@ func TestFlatten(t *testing.T) {
 		{"text values flatten as decoded; numbers out of range are left out", map[string]any{"zeek": map[string]any{"conn": event.RawJSON(
 			`{"uid":"C1", "id":{"orig_p":443}, "big":1e400, "tags":["a"]}`)}},
 			map[string]string{"zeek.conn.uid": "C1", "zeek.conn.id.orig_p": "443", "zeek.conn.tags": `["a"]`}},
+		{"maps of strings", map[string]any{"winlog": map[string]any{"event_id": "4624", "event_data": map[string]string{"TargetUserName": "bob", "IpAddress": "-"}}},
+			map[string]string{"winlog.event_id": "4624", "winlog.event_data.TargetUserName": "bob", "winlog.event_data.IpAddress": "-"}},
 		{"long values are cut", map[string]any{"syslog": map[string]any{"msg": long}},
 			map[string]string{"syslog.msg": long[:maxFlatValueLen]}},
 	}

@@ -130,6 +130,13 @@ func getV(m map[string]any, path ...string) any {
 			// never hold one.
 			cur, _ = raw.Decode()
 		}
+		if strs, ok := cur.(map[string]string); ok {
+			if s, found := strs[p]; found {
+				cur = s
+				continue
+			}
+			return nil
+		}
 		mm, ok := cur.(map[string]any)
 		if !ok {
 			return nil

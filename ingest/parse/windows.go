@@ -23,24 +23,21 @@ type winRecord struct {
 	keywords string
 	message  string
 	// data holds the EventData strings; it becomes winlog.event_data as
-	// is, so it is a map[string]any of strings from the start.
-	data map[string]any
+	// is (a map of strings: no value boxed in an interface).
+	data map[string]string
 	// winlog holds the extra System / winlog fields kept under winlog.*;
 	// windowsEvent adds the rest and uses it as is.
 	winlog map[string]any
 }
 
 // str returns an EventData value as recorded ("-" included).
-func (w *winRecord) str(k string) string {
-	v, _ := w.data[k].(string)
-	return v
-}
+func (w *winRecord) str(k string) string { return w.data[k] }
 
 // winlogFixed is how many keys windowsEvent adds to winRecord.winlog.
 const winlogFixed = 6
 
 func (w *winRecord) d(k string) string {
-	v, _ := w.data[k].(string)
+	v := w.data[k]
 	if v == "-" {
 		return ""
 	}
@@ -86,7 +83,7 @@ func intOf(v *fastjson.Value) (int, bool) {
 	return n, err == nil
 }
 
-func objStrings(t *recordText, v *fastjson.Value, into map[string]any) {
+func objStrings(t *recordText, v *fastjson.Value, into map[string]string) {
 	o, err := v.Object()
 	if err != nil {
 		return
@@ -117,7 +114,7 @@ func (w *winRecord) fromWinlogbeat(v *fastjson.Value) error {
 		return errorf(ReasonNoTimestamp, "winlogbeat @timestamp missing or malformed")
 	}
 	w.ts = t
-	w.data = make(map[string]any, 16)
+	w.data = make(map[string]string, 16)
 	if ed := wl.Get("event_data"); ed != nil {
 		objStrings(w.text, ed, w.data)
 	}
@@ -152,7 +149,7 @@ func (w *winRecord) fromEvtx(ev *fastjson.Value) error {
 		return errorf(ReasonNoTimestamp, "Event.System.TimeCreated.SystemTime missing or malformed")
 	}
 	w.ts = t
-	w.data = make(map[string]any, 16)
+	w.data = make(map[string]string, 16)
 	for _, sec := range []string{"EventData", "UserData"} {
 		ed := ev.Get(sec)
 		if ed == nil || ed.Type() != fastjson.TypeObject {
@@ -203,7 +200,7 @@ func (w *winRecord) fromFlat(v *fastjson.Value, loc *time.Location) error {
 	w.recordID = first(w.text.asString(v.Get("EventRecordID")), w.text.asString(v.Get("RecordNumber")))
 	w.message = w.text.asString(v.Get("Message"))
 	w.keywords = first(w.text.asString(v.Get("EventType")), w.text.asString(v.Get("Keywords")))
-	w.data = make(map[string]any, 32)
+	w.data = make(map[string]string, 32)
 	v.GetObject().Visit(func(k []byte, c *fastjson.Value) {
 		if !flatSystem[string(k)] {
 			w.data[internKey(k)] = w.text.asString(c)
