@@ -205,7 +205,7 @@ func TestMarshalJSONEdgeCases(t *testing.T) {
 		"vendor collision":  {Vendor: map[string]any{"user": "x"}},
 		"vendor odd keys":   {Vendor: map[string]any{"<ns>": map[string]any{"\u2028": "\xff", "&": "\x00\x1f\x7f", "é": "\"\\/"}}},
 		"vendor raw":        {Vendor: map[string]any{"aws": map[string]any{"cloudtrail": event.RawJSON(" {\"b\" : [1, 2.50 ,\n{\"x y\": \"a b\\\" <&> \\\\\"}],\t\"a\":null, \"e\":\"\u2028\u2029\\u003c\"} \r\n")}}},
-		"vendor strings": {Vendor: map[string]any{"winlog": map[string]any{"event_data": map[string]string{"b": "<&>\u2028", "a": "", "\xff": "x\"y"}, "none": map[string]string(nil)}}},
+		"vendor strings":    {Vendor: map[string]any{"winlog": map[string]any{"event_data": map[string]string{"b": "<&>\u2028", "a": "", "\xff": "x\"y"}, "none": map[string]string(nil)}}},
 		"vendor raw scalar": {Vendor: map[string]any{"zeek": event.RawJSON(`"s"`), "n": event.RawJSON(" 12 ")}},
 	}
 	deep := map[string]any{}
