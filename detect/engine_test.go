@@ -174,26 +174,12 @@ func TestDetectOrderIsDeterministic(t *testing.T) {
 // are decoded, as in an event read back from its stored document.
 func decodedVendor(t testing.TB, ev event.Event) event.Event {
 	t.Helper()
-	var decode func(v any) any
-	decode = func(v any) any {
-		switch x := v.(type) {
-		case event.RawJSON:
-			d, err := x.Decode()
-			if err != nil {
-				t.Fatalf("decode raw vendor value: %v", err)
-			}
-			return d
-		case map[string]any:
-			out := make(map[string]any, len(x))
-			for k, c := range x {
-				out[k] = decode(c)
-			}
-			return out
-		}
-		return v
-	}
 	if ev.Vendor != nil {
-		ev.Vendor = decode(ev.Vendor).(map[string]any)
+		d, err := event.DecodeVendor(ev.Vendor)
+		if err != nil {
+			t.Fatalf("decode vendor: %v", err)
+		}
+		ev.Vendor = d.(map[string]any)
 	}
 	return ev
 }

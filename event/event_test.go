@@ -145,3 +145,18 @@ func TestUnmarshalKeepsUndecodableVendorValues(t *testing.T) {
 		t.Fatal("invalid JSON accepted")
 	}
 }
+
+func TestDecodeVendor(t *testing.T) {
+	v := map[string]any{"aws": map[string]any{"cloudtrail": RawJSON(` {"a":[1,"x"],"b":{"c":null}} `)}, "n": 2.0}
+	got, err := DecodeVendor(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"aws": map[string]any{"cloudtrail": map[string]any{"a": []any{1.0, "x"}, "b": map[string]any{"c": nil}}}, "n": 2.0}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("DecodeVendor = %#v, want %#v", got, want)
+	}
+	if _, err := DecodeVendor(map[string]any{"x": map[string]any{"y": RawJSON(`{"big":1e400}`)}}); err == nil || !strings.Contains(err.Error(), "x: y:") {
+		t.Fatalf("error %v, want one naming the path x: y:", err)
+	}
+}

@@ -3,6 +3,7 @@ package event
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 )
 
 // RawJSON is a JSON value exactly as a source sent it. A parser keeps a
@@ -100,4 +101,25 @@ func appendRawJSON(b []byte, s string) []byte {
 		}
 	}
 	return append(b, s[start:]...)
+}
+
+// DecodeVendor returns v (a Vendor value) with every RawJSON in it, at any
+// depth of its maps, decoded: the values encoding/json gives for the same
+// document, as in an event read back from storage.
+func DecodeVendor(v any) (any, error) {
+	switch x := v.(type) {
+	case RawJSON:
+		return x.Decode()
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, c := range x {
+			d, err := DecodeVendor(c)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			out[k] = d
+		}
+		return out, nil
+	}
+	return v, nil
 }
