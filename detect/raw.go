@@ -84,7 +84,7 @@ func (ib *inputBuilder) vendorAST(v any, need *pathSet) ast.Value {
 			if !ok {
 				continue
 			}
-			kvs = append(kvs, [2]*ast.Term{ast.StringTerm(k), ast.NewTerm(ib.vendorAST(c, sub))})
+			kvs = append(kvs, [2]*ast.Term{need.keyTerm(k), ast.NewTerm(ib.vendorAST(c, sub))})
 		}
 		return ast.NewObject(kvs...)
 	}
