@@ -204,37 +204,9 @@ func (f *flattener) walkJSON(v *fastjson.Value) {
 		f.add("false")
 	case fastjson.TypeArray:
 		// Arrays are stored as encoding/json writes them decoded.
-		b, err := json.Marshal(jsonValue(v))
+		b, err := json.Marshal(f.text.Decode(v))
 		if err == nil {
 			f.add(string(b))
 		}
 	}
-}
-
-// jsonValue decodes v as encoding/json would into an any.
-func jsonValue(v *fastjson.Value) any {
-	switch v.Type() {
-	case fastjson.TypeObject:
-		m := map[string]any{}
-		v.GetObject().Visit(func(k []byte, c *fastjson.Value) { m[string(k)] = jsonValue(c) })
-		return m
-	case fastjson.TypeArray:
-		a := v.GetArray()
-		out := make([]any, len(a))
-		for i, c := range a {
-			out[i] = jsonValue(c)
-		}
-		return out
-	case fastjson.TypeString:
-		return string(v.GetStringBytes())
-	case fastjson.TypeNumber:
-		if x := v.GetFloat64(); !math.IsInf(x, 0) && !math.IsNaN(x) {
-			return x
-		}
-	case fastjson.TypeTrue:
-		return true
-	case fastjson.TypeFalse:
-		return false
-	}
-	return nil
 }

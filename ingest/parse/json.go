@@ -65,35 +65,10 @@ func (t *recordText) string(b []byte) string {
 
 // toAny converts a fastjson value into what encoding/json would produce.
 func (t *recordText) toAny(v *fastjson.Value) any {
-	switch v.Type() {
-	case fastjson.TypeObject:
-		o := v.GetObject()
-		m := make(map[string]any, o.Len())
-		o.Visit(func(k []byte, c *fastjson.Value) {
-			m[internKey(k)] = t.toAny(c)
-		})
-		return m
-	case fastjson.TypeArray:
-		a := v.GetArray()
-		s := make([]any, len(a))
-		for i, c := range a {
-			s[i] = t.toAny(c)
-		}
-		return s
-	case fastjson.TypeString:
-		return t.string(v.GetStringBytes())
-	case fastjson.TypeNumber:
-		f := v.GetFloat64()
-		if math.IsInf(f, 0) || math.IsNaN(f) {
-			return nil
-		}
-		return f
-	case fastjson.TypeTrue:
-		return true
-	case fastjson.TypeFalse:
-		return false
+	if t == nil {
+		return jsontext.Text{}.Decode(v)
 	}
-	return nil
+	return t.src.Decode(v)
 }
 
 // toMap converts a JSON object.

@@ -11,6 +11,7 @@
 package jsontext
 
 import (
+	"math"
 	"strings"
 	"unsafe"
 
@@ -63,4 +64,36 @@ func (t Text) String(b []byte) string {
 		}
 	}
 	return string(b)
+}
+
+// Decode converts v, parsed from the text, into what encoding/json decodes
+// the same JSON into: map[string]any, []any, string, float64, bool or nil.
+// A number beyond float64 becomes nil, as encoding/json cannot hold it.
+// Keys and strings are slices of the text where String can make them so.
+func (t Text) Decode(v *fastjson.Value) any {
+	switch v.Type() {
+	case fastjson.TypeObject:
+		o := v.GetObject()
+		m := make(map[string]any, o.Len())
+		o.Visit(func(k []byte, c *fastjson.Value) { m[t.String(k)] = t.Decode(c) })
+		return m
+	case fastjson.TypeArray:
+		a := v.GetArray()
+		s := make([]any, len(a))
+		for i, c := range a {
+			s[i] = t.Decode(c)
+		}
+		return s
+	case fastjson.TypeString:
+		return t.String(v.GetStringBytes())
+	case fastjson.TypeNumber:
+		if f := v.GetFloat64(); !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return f
+		}
+	case fastjson.TypeTrue:
+		return true
+	case fastjson.TypeFalse:
+		return false
+	}
+	return nil
 }

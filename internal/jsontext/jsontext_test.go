@@ -1,6 +1,8 @@
 package jsontext
 
 import (
+	"encoding/json"
+	"reflect"
 	"testing"
 	"unsafe"
 
@@ -63,5 +65,38 @@ func TestString(t *testing.T) {
 	}
 	if s := (Text{}).String([]byte("x")); s != "x" {
 		t.Fatalf("zero Text: %q", s)
+	}
+}
+
+// TestDecode checks Decode against encoding/json, from the text and from a
+// zero Text.
+func TestDecode(t *testing.T) {
+	texts := []string{
+		`{"a":"x","b":[1,2.5,-0,1e21,true,false,null,{"c":"d\"e"}],"k\u00e9y":{},"n":[]}`,
+		` "plain" `, `12`, `null`, `[{"x":[{"y":"z"}]}]`,
+	}
+	var p fastjson.Parser
+	for _, text := range texts {
+		var want any
+		if err := json.Unmarshal([]byte(text), &want); err != nil {
+			t.Fatal(err)
+		}
+		for _, zero := range []bool{false, true} {
+			v, err := p.Parse(text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src := New(text, v)
+			if zero {
+				src = Text{}
+			}
+			if got := src.Decode(v); !reflect.DeepEqual(got, want) {
+				t.Errorf("Decode(%s), zero Text %v = %#v, want %#v", text, zero, got, want)
+			}
+		}
+	}
+	v, _ := p.Parse(`{"big":1e400}`)
+	if got := (Text{}).Decode(v); !reflect.DeepEqual(got, map[string]any{"big": nil}) {
+		t.Errorf("a number beyond float64 decoded as %#v, want nil", got)
 	}
 }
