@@ -97,9 +97,10 @@ type policySet struct {
 	// vigil.in_networks; builtins implements it for topdown queries.
 	networks networkLists
 	builtins map[string]*topdown.Builtin
-	// dataCaches holds *dataCache: the policy data read by evaluations,
-	// kept from one Detect call to the next.
-	dataCaches *sync.Pool
+	// evaluators holds the *evaluator of Detect calls done with them.
+	evaluators *sync.Pool
+	// counters are the per-detection series of dets, looked up once.
+	counters *detectionCounters
 }
 
 func newCompiler() *ast.Compiler {
@@ -142,7 +143,7 @@ func compileSet(ctx context.Context, label string, f *files, defaultBudget time.
 	}
 
 	store := inmem.NewFromObjectWithOpts(map[string]any{"vigil": f.data}, inmem.OptRoundTripOnWrite(false), inmem.OptReturnASTValuesOnRead(true))
-	s := &policySet{version: f.version, files: f, store: store, byPkg: map[string]int{}, dataCaches: &sync.Pool{},
+	s := &policySet{version: f.version, files: f, store: store, byPkg: map[string]int{}, evaluators: &sync.Pool{}, counters: &detectionCounters{},
 		networks: findNetworkLists(f.data)}
 	s.builtins = s.networks.topdownBuiltins()
 

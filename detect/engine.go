@@ -221,8 +221,9 @@ func (e *Engine) Detect(ctx context.Context, events []event.Event) ([]event.Aler
 	}
 
 	e.metrics.events.Add(float64(len(events)))
-	for _, d := range set.dets {
-		e.metrics.evaluations.WithLabelValues(d.ID).Add(float64(len(events)))
+	counters := e.metrics.countersOf(set)
+	for _, c := range counters.evaluations {
+		c.Add(float64(len(events)))
 	}
 	now := e.cfg.Now()
 	if e.cfg.SuppressWindow >= 0 {
@@ -232,7 +233,7 @@ func (e *Engine) Detect(ctx context.Context, events []event.Event) ([]event.Aler
 	for i := range events {
 		for _, f := range results[i] {
 			d := &set.dets[f.det]
-			e.metrics.matches.WithLabelValues(d.ID).Inc()
+			counters.matches[f.det].Inc()
 			a := newAlert(set, d, &events[i], f, now)
 			if d.Signal || e.cfg.SuppressWindow < 0 {
 				alerts = append(alerts, a)

@@ -77,7 +77,10 @@ func (d *deadline) Cancelled() bool {
 
 // evaluator evaluates events for one goroutine of a Detect call. It holds
 // what every evaluation of that goroutine can share: the cancel, one read
-// transaction on the policy data, the options.
+// transaction on the policy data, the options. Evaluators are pooled per
+// policy set, so that what they build once (the compiled query, the data
+// read from the store, the terms of recurring strings) serves the next
+// Detect calls too: the pipeline's batches are often small.
 type evaluator struct {
 	e     *Engine
 	set   *policySet
@@ -95,31 +98,41 @@ type evaluator struct {
 	input ast.Term
 }
 
+// newEvaluator returns an evaluator of set for one goroutine, pooled or
+// new. Call close when done with it.
 func (e *Engine) newEvaluator(ctx context.Context, set *policySet) *evaluator {
-	ev := &evaluator{e: e, set: set, ctx: ctx}
-	ev.dl.ctx = ctx
+	ev, ok := set.evaluators.Get().(*evaluator)
+	if !ok || ev.e != e || ev.set != set {
+		ev = &evaluator{e: e, set: set, data: &dataCache{}, rules: newRuleCache(),
+			cache: rego.EvalInterQueryBuiltinValueCache(set.cache), opts: make([]rego.EvalOption, 0, 8)}
+	}
+	ev.ctx, ev.dl.ctx = ctx, ctx
 	// The policy data never changes within a set: one read transaction
-	// serves every evaluation instead of one per Eval.
+	// serves every evaluation of the call instead of one per Eval.
 	if txn, err := set.store.NewTransaction(ctx); err == nil {
 		ev.txn = txn
 	}
-	ev.cache = rego.EvalInterQueryBuiltinValueCache(set.cache)
-	ev.opts = make([]rego.EvalOption, 0, 8)
-	if dc, ok := set.dataCaches.Get().(*dataCache); ok {
-		ev.data = dc
-	} else {
-		ev.data = &dataCache{}
+	if ev.q != nil {
+		ev.q.WithTransaction(ev.txn)
 	}
-	ev.rules = newRuleCache()
 	return ev
 }
 
+// close ends the evaluator's transaction and returns it to the pool. It
+// keeps nothing of the call's events or context.
 func (ev *evaluator) close() {
-	ev.set.dataCaches.Put(ev.data)
 	if ev.txn != nil {
 		ev.set.store.Abort(ev.ctx, ev.txn)
 		ev.txn = nil
 	}
+	if ev.q != nil {
+		ev.q.WithTransaction(nil)
+	}
+	ev.ctx, ev.dl.ctx = nil, nil
+	ev.res = eventResolver{}
+	ev.ib.raw.forget()
+	ev.input.Value = nil
+	ev.set.evaluators.Put(ev)
 }
 
 // run evaluates q on input with the given time limit.

@@ -1,6 +1,8 @@
 package detect
 
 import (
+	"sync"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -104,4 +106,28 @@ func (m *metrics) retain(old, cur []Detection) {
 		}
 	}
 	m.loaded.Set(float64(len(cur)))
+}
+
+// detectionCounters are the per-detection counters of one policy set, by
+// index in its detections: Detect adds to every detection's evaluations on
+// each call, and looking a series up by label costs more than the add.
+type detectionCounters struct {
+	once        sync.Once
+	evaluations []prometheus.Counter
+	matches     []prometheus.Counter
+}
+
+// countersOf returns the per-detection counters of set, resolved on first
+// use.
+func (m *metrics) countersOf(set *policySet) *detectionCounters {
+	c := set.counters
+	c.once.Do(func() {
+		c.evaluations = make([]prometheus.Counter, len(set.dets))
+		c.matches = make([]prometheus.Counter, len(set.dets))
+		for i, d := range set.dets {
+			c.evaluations[i] = m.evaluations.WithLabelValues(d.ID)
+			c.matches[i] = m.matches.WithLabelValues(d.ID)
+		}
+	})
+	return c
 }
