@@ -231,6 +231,7 @@ func (r *Result) PrintTable(w io.Writer) {
 		float64(r.Host.MemBytes)/(1<<30), r.Host.Kernel)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "run\tdetections\tevents\tevents/s\tvs ceiling\tCPU s/M ev\tmachine CPU s/M ev\tpeak RSS MiB\tmax lag\tstored\tDLQ\tlost\talerts\tincidents\tstatus\t")
+	untimed := false
 	row := func(t *Throughput) {
 		det := "-"
 		if t.Policies != nil {
@@ -248,8 +249,16 @@ func (r *Result) PrintTable(w io.Writer) {
 		if t.MachineCPUSecondsPerMEvt > 0 {
 			machine = fmt.Sprintf("%.1f", t.MachineCPUSecondsPerMEvt)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%s\t%.1f\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n",
-			t.Name, det, t.Counts.Produced, t.EventsPerSecond, ratio, t.CPUSecondsPerMEvt, machine, rss, t.MaxLag,
+		// The rate is timed by the rows' stored_at: rows stored by one
+		// INSERT give no time span, and no rate.
+		rate := "-"
+		if t.EventsPerSecond > 0 {
+			rate = fmt.Sprintf("%.0f", t.EventsPerSecond)
+		} else {
+			untimed = true
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%.1f\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n",
+			t.Name, det, t.Counts.Produced, rate, ratio, t.CPUSecondsPerMEvt, machine, rss, t.MaxLag,
 			t.Counts.StoredRecords, t.Counts.DLQ, t.Counts.Lost, t.Alerts, t.Incidents, t.Status)
 	}
 	if r.Ceiling != nil {
@@ -259,6 +268,9 @@ func (r *Result) PrintTable(w io.Writer) {
 		row(t)
 	}
 	tw.Flush()
+	if untimed {
+		fmt.Fprintln(w, "events/s -: every row was stored by one INSERT, too few events to time; run with more --events")
+	}
 	r.printCPUSplit(w)
 	for _, l := range append([]*LatencyRun{r.Latency}, r.LatencySweep...) {
 		if l == nil {

@@ -56,3 +56,37 @@ func TestSetProducingCPU(t *testing.T) {
 		t.Errorf("recorded without the machine's CPU: %v", none.ProducingCPU)
 	}
 }
+
+// A run whose rows all came in one INSERT has no time span: the table
+// shows no rate for it, and says why, instead of 0 events/s.
+func TestPrintTableUntimedRun(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		rate     float64
+		wantRate string
+		footnote bool
+	}{
+		{"timed", 12345, "12345", false},
+		{"one insert", 0, "-", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &Result{Vigil: []*Throughput{{Name: "vigil-50", EventsPerSecond: tc.rate, Counts: Counts{Produced: 20000}}}}
+			var b strings.Builder
+			r.PrintTable(&b)
+			out := b.String()
+			var row string
+			for _, l := range strings.Split(out, "\n") {
+				if strings.Contains(l, "vigil-50") {
+					row = l
+				}
+			}
+			// run, detections, events, events/s, ...
+			if f := strings.Fields(row); len(f) < 4 || f[3] != tc.wantRate {
+				t.Errorf("row %q: want events/s %q", row, tc.wantRate)
+			}
+			if got := strings.Contains(out, "too few events to time"); got != tc.footnote {
+				t.Errorf("footnote printed: %v, want %v\n%s", got, tc.footnote, out)
+			}
+		})
+	}
+}
