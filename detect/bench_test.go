@@ -270,7 +270,8 @@ func benchNaive(b *testing.B, dir string, raw []gen.Record) {
 	set := e.set.Load()
 	qs := make([]rego.PreparedEvalQuery, len(set.dets))
 	for i, d := range set.dets {
-		q, err := rego.New(rego.Query(d.Package+".finding"), rego.Compiler(set.compiler), rego.Store(set.store), set.networks.regoBuiltin()).PrepareForEval(ctx)
+		opts := append([]func(*rego.Rego){rego.Query(d.Package + ".finding"), rego.Compiler(set.compiler), rego.Store(set.store)}, set.lookups.rego()...)
+		q, err := rego.New(opts...).PrepareForEval(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}

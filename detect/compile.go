@@ -66,7 +66,7 @@ func sandboxCapabilities() *ast.Capabilities {
 			kept = append(kept, b)
 		}
 	}
-	c.Builtins = append(kept, inNetworksDecl)
+	c.Builtins = append(kept, vigilBuiltinDecls...)
 	return c
 }
 
@@ -93,9 +93,9 @@ type policySet struct {
 	all allQuery
 	// pre rules out events before the index is asked; nil when it cannot.
 	pre *prefilter
-	// networks are the network lists of the data, indexed for
-	// vigil.in_networks; builtins implements it for topdown queries.
-	networks networkLists
+	// lookups implement vigil's builtins over the set's data; builtins
+	// are their implementations for topdown queries.
+	lookups  vigilBuiltins
 	builtins map[string]*topdown.Builtin
 	// evaluators holds the *evaluator of Detect calls done with them.
 	evaluators *sync.Pool
@@ -144,8 +144,8 @@ func compileSet(ctx context.Context, label string, f *files, defaultBudget time.
 
 	store := inmem.NewFromObjectWithOpts(map[string]any{"vigil": f.data}, inmem.OptRoundTripOnWrite(false), inmem.OptReturnASTValuesOnRead(true))
 	s := &policySet{version: f.version, files: f, store: store, byPkg: map[string]int{}, evaluators: &sync.Pool{}, counters: &detectionCounters{},
-		networks: findNetworkLists(f.data)}
-	s.builtins = s.networks.topdownBuiltins()
+		lookups: newVigilBuiltins(f.data)}
+	s.builtins = s.lookups.topdown()
 
 	// Metadata of every detection.
 	var problems errorList
@@ -265,14 +265,14 @@ func compileAllQuery(c *ast.Compiler) (allQuery, error) {
 
 // prepare prepares query over the set's compiled policies and data.
 func (s *policySet) prepare(ctx context.Context, query string) (rego.PreparedEvalQuery, error) {
-	return rego.New(
+	opts := append([]func(*rego.Rego){
 		rego.Query(query),
 		rego.Compiler(s.compiler),
 		rego.Store(s.store),
-		s.networks.regoBuiltin(),
 		rego.Capabilities(sandboxCapabilities()),
 		rego.EnablePrintStatements(false),
-	).PrepareForEval(ctx)
+	}, s.lookups.rego()...)
+	return rego.New(opts...).PrepareForEval(ctx)
 }
 
 func evalMetadata(ctx context.Context, c *ast.Compiler, store storage.Store, pkg string) (Detection, error) {

@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/topdown"
 	"github.com/open-policy-agent/opa/v1/types"
 )
 
@@ -144,25 +142,4 @@ func (n networkLists) match(ip, list *ast.Term) (*ast.Term, error) {
 		return ast.BooleanTerm(false), nil
 	}
 	return ast.BooleanTerm(l.contains(addr)), nil
-}
-
-// topdownBuiltins are the set's implementations of vigil's builtins, for
-// queries run with topdown.
-func (n networkLists) topdownBuiltins() map[string]*topdown.Builtin {
-	return map[string]*topdown.Builtin{inNetworksName: {
-		Decl: inNetworksDecl,
-		Func: func(_ topdown.BuiltinContext, ops []*ast.Term, iter func(*ast.Term) error) error {
-			t, err := n.match(ops[0], ops[1])
-			if err != nil {
-				return err
-			}
-			return iter(t)
-		},
-	}}
-}
-
-// regoBuiltin is the same implementation as a rego option.
-func (n networkLists) regoBuiltin() func(*rego.Rego) {
-	return rego.Function2(&rego.Function{Name: inNetworksName, Decl: inNetworksDecl.Decl},
-		func(_ rego.BuiltinContext, ip, list *ast.Term) (*ast.Term, error) { return n.match(ip, list) })
 }

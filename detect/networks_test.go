@@ -145,7 +145,7 @@ func TestLargeNetworkListThroughTheEngine(t *testing.T) {
 	}
 	e := newTestEngine(t, Config{PolicyDir: dir, SkipTests: true})
 	set := e.set.Load()
-	if set.networks["threat_intel.cidrs"] == nil {
+	if set.lookups.networks["threat_intel.cidrs"] == nil {
 		t.Fatal("threat_intel.cidrs is not indexed")
 	}
 	conn := func(dst string) *event.Event {

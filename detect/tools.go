@@ -100,7 +100,7 @@ func runRegoTests(ctx context.Context, label string, f *files) (Report, error) {
 	store := inmem.NewFromObjectWithOpts(map[string]any{"vigil": f.data}, inmem.OptRoundTripOnWrite(false))
 	ch, err := tester.NewRunner().
 		SetCompiler(newCompiler()).
-		AddCustomBuiltins([]*tester.Builtin{{Decl: inNetworksDecl, Func: findNetworkLists(f.data).regoBuiltin()}}).
+		AddCustomBuiltins(newVigilBuiltins(f.data).tester()).
 		SetStore(store).
 		SetTimeout(10*time.Second).
 		SetParallel(1).

@@ -47,16 +47,9 @@ threat_ip_reason(ip) := "listed network" if {
 }
 
 # bad_domain(name) holds when name or one of its parent domains is on the
-# threat-intel domain list.
-bad_domain(name) if data.vigil.threat_intel.domains[lower(trim_suffix(name, "."))]
-
-# The parents are the suffixes after each dot: one probe each, whatever the
-# size of the list.
-bad_domain(name) if {
-	n := lower(trim_suffix(name, "."))
-	some i in indexof_n(n, ".")
-	data.vigil.threat_intel.domains[substring(n, i + 1, -1)]
-}
+# threat-intel domain list, case-insensitively and ignoring a trailing dot
+# (an index lookup, whatever the size of the list).
+bad_domain(name) if vigil.in_domains(name, "threat_intel.domains")
 
 # anonymous_ip(ip) holds for addresses of anonymising services (Tor exits,
 # commercial VPN and proxy ranges).
