@@ -102,6 +102,18 @@ func jsonAST(v *fastjson.Value, need *pathSet, text jsontext.Text) ast.Value {
 	switch v.Type() {
 	case fastjson.TypeObject:
 		o := v.GetObject()
+		if need != nil && !need.all {
+			// Policies read a few keys of a record's many: probe them
+			// rather than visit every key. A probe takes the first of
+			// duplicated keys, as the parsers and the rule index do.
+			kvs := make([][2]*ast.Term, 0, len(need.kids))
+			for k, sub := range need.kids {
+				if c := o.Get(k); c != nil {
+					kvs = append(kvs, [2]*ast.Term{need.keyTerm(k), ast.NewTerm(jsonAST(c, sub, text))})
+				}
+			}
+			return ast.NewObject(kvs...)
+		}
 		kvs := make([][2]*ast.Term, 0, o.Len())
 		o.Visit(func(k []byte, c *fastjson.Value) {
 			sub, ok := need.want(string(k))
