@@ -343,3 +343,33 @@ func BenchmarkDetect(b *testing.B) {
 		b.Run(fmt.Sprintf("detections=%d/naive", n), func(b *testing.B) { benchNaive(b, dir, raw) })
 	}
 }
+
+// BenchmarkInput measures building the policy input alone, for the events
+// of the corpus that 50 of the library's detections evaluate (those the
+// prefilter lets through), with one builder as an evaluator has.
+//
+//	GOMAXPROCS=1 go test ./detect/ -run XXX -bench Input -benchmem
+func BenchmarkInput(b *testing.B) {
+	dir, _ := policyDir(b, 50)
+	e, err := New(context.Background(), Config{PolicyDir: dir, SkipTests: true, Workers: 1}, slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	set := e.set.Load()
+	reg := parse.NewRegistry()
+	var evs []event.Event
+	for _, r := range corpus(b, 4096) {
+		for _, x := range parseRecord(b, reg, r) {
+			if set.pre == nil || set.pre.mayMatch(&x) {
+				evs = append(evs, x)
+			}
+		}
+	}
+	var ib inputBuilder
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ib.raw.forget()
+		ib.value(&evs[i%len(evs)], set.need)
+	}
+}

@@ -224,6 +224,30 @@ func TestEventValueMatchesJSON(t *testing.T) {
 	}
 }
 
+// One builder builds the inputs of a stream of events, sharing the objects
+// built only of recurring values between them: each input must equal the
+// one a fresh builder makes for the event alone.
+func TestInputBuilderSharesOnlyEqualValues(t *testing.T) {
+	e := newTestEngine(t, Config{SkipTests: true})
+	need := e.set.Load().need
+	reg := parse.NewRegistry()
+	var ib inputBuilder
+	n := 0
+	for _, r := range corpus(t, 3000) {
+		for _, ev := range parseRecord(t, reg, r) {
+			ib.raw.forget()
+			got := ib.value(&ev, need)
+			if want := eventValue(&ev, need); got.Compare(want) != 0 {
+				t.Fatalf("event %d (%s %s):\n got %v\nwant %v", n, ev.Event.Dataset, ev.Event.Action, got, want)
+			}
+			n++
+		}
+	}
+	if len(ib.shared) == 0 {
+		t.Fatal("no value was shared between events")
+	}
+}
+
 func TestReloadKeepsOldSetOnFailure(t *testing.T) {
 	dir := copyPolicies(t)
 	e := newTestEngine(t, Config{PolicyDir: dir})

@@ -294,6 +294,11 @@ type inputBuilder struct {
 	// (dataset, action, code, outcome, ...), shared by the inputs this
 	// builder makes. Policies never modify input terms.
 	syms map[string]*ast.Term
+	// shared holds objects and lists built only of shared terms
+	// (event: {action, code, dataset, outcome}, source.geo,
+	// organization, ...) by their members, so that the events that
+	// repeat them share one value instead of building it each time.
+	shared map[sharedKey]*ast.Term
 	// raw parses the vendor values kept as text, for the input and for
 	// the rule index's questions (eventResolver).
 	raw rawParser
@@ -302,7 +307,48 @@ type inputBuilder struct {
 const (
 	termBlock = 64
 	maxSyms   = 4096
+	maxShared = 4096
+	// maxSharedLen is the most members a shared object or list has.
+	maxSharedLen = 8
 )
+
+// sharedKey identifies a value built only of shared terms: the path node
+// it is built for, whether it is a list, and its members' key and value
+// terms, in the order built.
+type sharedKey struct {
+	node  *pathSet
+	list  bool
+	n     int
+	terms [2 * maxSharedLen]*ast.Term
+}
+
+// sharedValue returns the shared term for a value built only of shared
+// terms, with build making it the first time; ok is false for values too
+// long to share.
+func (ib *inputBuilder) sharedValue(node *pathSet, list bool, kvs [][2]*ast.Term, elems []*ast.Term, build func() ast.Value) (*ast.Term, bool) {
+	k := sharedKey{node: node, list: list}
+	switch {
+	case list && len(elems) <= maxSharedLen:
+		k.n = len(elems)
+		copy(k.terms[:], elems)
+	case !list && len(kvs) <= maxSharedLen:
+		k.n = len(kvs)
+		for i, kv := range kvs {
+			k.terms[2*i], k.terms[2*i+1] = kv[0], kv[1]
+		}
+	default:
+		return nil, false
+	}
+	if t, ok := ib.shared[k]; ok {
+		return t, true
+	}
+	if ib.shared == nil || len(ib.shared) >= maxShared {
+		ib.shared = make(map[sharedKey]*ast.Term, 256)
+	}
+	t := ast.NewTerm(build())
+	ib.shared[k] = t
+	return t, true
+}
 
 func (ib *inputBuilder) newTerm(v ast.Value) *ast.Term {
 	if len(ib.terms) == 0 {
@@ -321,6 +367,9 @@ func (ib *inputBuilder) sym(s string) *ast.Term {
 	}
 	if ib.syms == nil || len(ib.syms) >= maxSyms {
 		ib.syms = make(map[string]*ast.Term, 256)
+		// Shared values are known by their members' terms, which are
+		// replaced from now on.
+		ib.shared = nil
 	}
 	t := ast.StringTerm(s)
 	ib.syms[s] = t
@@ -521,10 +570,19 @@ func (ib *inputBuilder) value(ev *event.Event, need *pathSet) ast.Value {
 type objb struct {
 	need *pathSet
 	ib   *inputBuilder
+	// private is set once a value of this event's own was added: the
+	// object cannot be shared with other events.
+	private bool
 }
 
 func (b *objb) put(k string, v ast.Value) {
+	b.private = true
 	b.ib.kvs = append(b.ib.kvs, [2]*ast.Term{b.need.keyTerm(k), b.ib.newTerm(v)})
+}
+
+// putShared adds a term shared by the inputs of many events.
+func (b *objb) putShared(k string, t *ast.Term) {
+	b.ib.kvs = append(b.ib.kvs, [2]*ast.Term{b.need.keyTerm(k), t})
 }
 
 // sym adds a string of a field whose values recur (a code, an action, a
@@ -534,7 +592,7 @@ func (b *objb) sym(k, v string) {
 		return
 	}
 	if _, ok := b.need.want(k); ok {
-		b.ib.kvs = append(b.ib.kvs, [2]*ast.Term{b.need.keyTerm(k), b.ib.sym(v)})
+		b.putShared(k, b.ib.sym(v))
 	}
 }
 
@@ -543,13 +601,19 @@ func (b *objb) syms(k string, v []string) {
 	if len(v) == 0 {
 		return
 	}
-	if _, ok := b.need.want(k); ok {
-		ts := make([]*ast.Term, len(v))
-		for i, s := range v {
-			ts[i] = b.ib.sym(s)
-		}
-		b.put(k, ast.NewArray(ts...))
+	sub, ok := b.need.want(k)
+	if !ok {
+		return
 	}
+	ts := make([]*ast.Term, len(v))
+	for i, s := range v {
+		ts[i] = b.ib.sym(s)
+	}
+	if t, ok := b.ib.sharedValue(sub, true, nil, ts, func() ast.Value { return ast.NewArray(ts...) }); ok {
+		b.putShared(k, t)
+		return
+	}
+	b.put(k, ast.NewArray(ts...))
 }
 
 func (b *objb) str(k, v string) {
@@ -603,19 +667,31 @@ func (b *objb) time(k string, t time.Time) {
 }
 
 // obj adds a nested object built by fill. Without keep, an object that ends
-// up empty is left out (omitzero on a struct).
+// up empty is left out (omitzero on a struct). An object of shared terms
+// only is itself shared.
 func (b *objb) obj(k string, keep bool, fill func(*objb)) {
 	sub, ok := b.need.want(k)
 	if !ok {
 		return
 	}
 	start := len(b.ib.kvs)
-	fill(&objb{need: sub, ib: b.ib})
-	if len(b.ib.kvs) == start && !keep {
+	child := &objb{need: sub, ib: b.ib}
+	fill(child)
+	kvs := b.ib.kvs[start:]
+	if len(kvs) == 0 && !keep {
 		return
 	}
+	// Keys of a subtree read whole are not shared terms (keyTerm).
+	if !child.private && sub != nil && !sub.all {
+		t, ok := b.ib.sharedValue(sub, false, kvs, nil, func() ast.Value { return ast.NewObject(kvs...) })
+		if ok {
+			b.ib.kvs = b.ib.kvs[:start]
+			b.putShared(k, t)
+			return
+		}
+	}
 	// NewObject copies the pairs; the scratch space is free again.
-	v := ast.NewObject(b.ib.kvs[start:]...)
+	v := ast.NewObject(kvs...)
 	b.ib.kvs = b.ib.kvs[:start]
 	b.put(k, v)
 }
