@@ -16,6 +16,9 @@ import (
 type pathSet struct {
 	all  bool
 	kids map[string]*pathSet
+	// list holds kids in the order added, for iteration.
+	list []*pathSet
+	name string
 	// key is this node's key as a term, shared by every input built: one
 	// allocation per policy set instead of two per key per event.
 	key *ast.Term
@@ -51,13 +54,14 @@ func (p *pathSet) add(path []string) {
 		}
 		c, ok := n.kids[k]
 		if !ok {
-			c = &pathSet{key: ast.StringTerm(k)}
+			c = &pathSet{key: ast.StringTerm(k), name: k}
 			n.kids[k] = c
+			n.list = append(n.list, c)
 		}
 		n = c
 	}
 	n.all = true
-	n.kids = nil
+	n.kids, n.list = nil, nil
 }
 
 // inputPaths collects the input paths read by modules. A reference with a

@@ -106,10 +106,10 @@ func jsonAST(v *fastjson.Value, need *pathSet, text jsontext.Text) ast.Value {
 			// Policies read a few keys of a record's many: probe them
 			// rather than visit every key. A probe takes the first of
 			// duplicated keys, as the parsers and the rule index do.
-			kvs := make([][2]*ast.Term, 0, len(need.kids))
-			for k, sub := range need.kids {
-				if c := o.Get(k); c != nil {
-					kvs = append(kvs, [2]*ast.Term{need.keyTerm(k), ast.NewTerm(jsonAST(c, sub, text))})
+			kvs := make([][2]*ast.Term, 0, len(need.list))
+			for _, sub := range need.list {
+				if c := o.Get(sub.name); c != nil {
+					kvs = append(kvs, [2]*ast.Term{sub.key, ast.NewTerm(jsonAST(c, sub, text))})
 				}
 			}
 			return ast.NewObject(kvs...)
