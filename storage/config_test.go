@@ -28,7 +28,8 @@ func TestConfigFiles(t *testing.T) {
 	if err := good.Validate(); err != nil {
 		t.Errorf("testdata/good.yml: %v", err)
 	}
-	if good.BatchWait != 2*time.Second || good.AlertBatchWait != 30*time.Millisecond || good.QueueRows != 200000 || good.Cluster != "soc" || !good.StoreOriginal {
+	if good.BatchWait != 2*time.Second || good.AlertBatchWait != 30*time.Millisecond || good.QueueRows != 200000 || good.Cluster != "soc" || !good.StoreOriginal ||
+		good.Compression != "zstd" {
 		t.Errorf("testdata/good.yml decoded as %+v", good)
 	}
 	bad := loadConfig(t, "testdata/bad.yml")
@@ -36,7 +37,7 @@ func TestConfigFiles(t *testing.T) {
 	if err == nil {
 		t.Fatal("testdata/bad.yml validated")
 	}
-	for _, field := range []string{"storage.addr:", "storage.database:", "storage.protocol:", "storage.retention_days:",
+	for _, field := range []string{"storage.addr:", "storage.database:", "storage.protocol:", "storage.compression:", "storage.retention_days:",
 		"storage.batch_rows:", "storage.batch_wait:", "storage.alert_batch_wait:", "storage.max_retries:", "storage.cluster:"} {
 		if !strings.Contains(err.Error(), field) {
 			t.Errorf("error does not name %s:\n%v", field, err)
@@ -51,7 +52,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatalf("defaults do not validate: %v", err)
 	}
 	if c.Database != "vigil" || c.Protocol != "native" || c.RetentionDays != 90 || c.QueueRows != 4*c.BatchRows ||
-		c.AlertBatchWait != DefaultAlertBatchWait {
+		c.AlertBatchWait != DefaultAlertBatchWait || c.Compression != "lz4" {
 		t.Errorf("defaults: %+v", c)
 	}
 	for _, tc := range []struct {
@@ -62,6 +63,7 @@ func TestConfigDefaults(t *testing.T) {
 		{"queue smaller than batch", func(c *Config) { c.QueueRows = c.BatchRows - 1 }, "storage.queue_rows:"},
 		{"backoff above max", func(c *Config) { c.RetryBackoff = time.Minute }, "storage.retry_backoff:"},
 		{"no addr", func(c *Config) { c.Addr = nil }, "storage.addr:"},
+		{"unknown compression", func(c *Config) { c.Compression = "gzip" }, "storage.compression:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := Config{}

@@ -97,13 +97,14 @@ func (c *Config) options(database string) *clickhouse.Options {
 	if c.Protocol == "http" {
 		proto = clickhouse.HTTP
 	}
+	// Validate rejects an unknown method; options is only built from a
+	// validated Config.
+	compression, _ := ClientCompression(c.Compression)
 	return &clickhouse.Options{
-		Protocol: proto,
-		Addr:     c.Addr,
-		Auth:     clickhouse.Auth{Database: database, Username: c.Username, Password: c.Password},
-		Compression: &clickhouse.Compression{
-			Method: clickhouse.CompressionLZ4,
-		},
+		Protocol:        proto,
+		Addr:            c.Addr,
+		Auth:            clickhouse.Auth{Database: database, Username: c.Username, Password: c.Password},
+		Compression:     compression,
 		DialTimeout:     c.DialTimeout,
 		ReadTimeout:     max(c.QueryTimeout, time.Minute),
 		MaxOpenConns:    maxConns,
@@ -114,6 +115,20 @@ func (c *Config) options(database string) *clickhouse.Options {
 			Version string
 		}{{Name: "vigil-storage", Version: "1"}}},
 	}
+}
+
+// ClientCompression returns the client option for a compression setting:
+// "lz4", "zstd" or "none" ("" is lz4, the default).
+func ClientCompression(name string) (*clickhouse.Compression, error) {
+	switch name {
+	case "", "lz4":
+		return &clickhouse.Compression{Method: clickhouse.CompressionLZ4}, nil
+	case "zstd":
+		return &clickhouse.Compression{Method: clickhouse.CompressionZSTD}, nil
+	case "none":
+		return &clickhouse.Compression{Method: clickhouse.CompressionNone}, nil
+	}
+	return nil, fmt.Errorf("%q is not lz4, zstd or none", name)
 }
 
 // Ping checks that the server answers.

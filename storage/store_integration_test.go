@@ -27,44 +27,50 @@ func jsonEq(t *testing.T, what string, got, want any) {
 	}
 }
 
+// Events written and read back are the same with every block compression
+// the client offers.
 func TestRoundTripEvents(t *testing.T) {
-	s, _, _ := testStore(t)
-	ctx := ctxT(t)
-	// Recent: older events would fall to the 90-day TTL.
-	at := time.Now().UTC().Add(-24 * time.Hour).Truncate(time.Hour).Add(123456789)
-	evs := sampleEvents(3, at)
-	evs[2].Event.ID = "" // storage derives a content id
-	if err := s.WriteEvents(ctx, evs); err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.Events(ctx, []string{evs[0].Event.ID, evs[1].Event.ID, "missing"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 2 {
-		t.Fatalf("got %d events, want 2", len(got))
-	}
-	for i := range got {
-		if !reflect.DeepEqual(got[i].Origin, evs[i].Origin) {
-			t.Errorf("origin %+v, want %+v", got[i].Origin, evs[i].Origin)
-		}
-		if got[i].Event.Original != evs[i].Event.Original {
-			t.Errorf("original %q, want %q", got[i].Event.Original, evs[i].Event.Original)
-		}
-		jsonEq(t, "event", got[i], evs[i])
-	}
-	// Typed columns hold what analysts filter on.
-	res, err := s.Query(ctx, "SELECT tenant, timestamp, user_name, source_ip, destination_ip, fields['aws.cloudtrail.eventSource'], related_ips, severity FROM events WHERE event_id = ?", evs[1].Event.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"acme", at.Add(time.Second).Format("2006-01-02T15:04:05.000Z"), "bob", "203.0.113.2", "2001:db8::10", "signin.amazonaws.com", `["203.0.113.2","2001:db8::10"]`, "3"}
-	if len(res.Rows) != 1 || !reflect.DeepEqual(res.Rows[0], want) {
-		t.Errorf("typed columns = %q, want %q", res.Rows, want)
-	}
-	res, err = s.Query(ctx, "SELECT count() FROM events WHERE source_ip = toIPv6('203.0.113.2') AND has(related_users, 'svc-backup')")
-	if err != nil || res.Rows[0][0] != "1" {
-		t.Errorf("IPv4 filter on the IPv6 column: %v %v", res, err)
+	for _, compression := range []string{"lz4", "zstd", "none"} {
+		t.Run(compression, func(t *testing.T) {
+			s, _, _ := testStore(t, func(c *Config) { c.Compression = compression })
+			ctx := ctxT(t)
+			// Recent: older events would fall to the 90-day TTL.
+			at := time.Now().UTC().Add(-24 * time.Hour).Truncate(time.Hour).Add(123456789)
+			evs := sampleEvents(3, at)
+			evs[2].Event.ID = "" // storage derives a content id
+			if err := s.WriteEvents(ctx, evs); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Events(ctx, []string{evs[0].Event.ID, evs[1].Event.ID, "missing"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 2 {
+				t.Fatalf("got %d events, want 2", len(got))
+			}
+			for i := range got {
+				if !reflect.DeepEqual(got[i].Origin, evs[i].Origin) {
+					t.Errorf("origin %+v, want %+v", got[i].Origin, evs[i].Origin)
+				}
+				if got[i].Event.Original != evs[i].Event.Original {
+					t.Errorf("original %q, want %q", got[i].Event.Original, evs[i].Event.Original)
+				}
+				jsonEq(t, "event", got[i], evs[i])
+			}
+			// Typed columns hold what analysts filter on.
+			res, err := s.Query(ctx, "SELECT tenant, timestamp, user_name, source_ip, destination_ip, fields['aws.cloudtrail.eventSource'], related_ips, severity FROM events WHERE event_id = ?", evs[1].Event.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []string{"acme", at.Add(time.Second).Format("2006-01-02T15:04:05.000Z"), "bob", "203.0.113.2", "2001:db8::10", "signin.amazonaws.com", `["203.0.113.2","2001:db8::10"]`, "3"}
+			if len(res.Rows) != 1 || !reflect.DeepEqual(res.Rows[0], want) {
+				t.Errorf("typed columns = %q, want %q", res.Rows, want)
+			}
+			res, err = s.Query(ctx, "SELECT count() FROM events WHERE source_ip = toIPv6('203.0.113.2') AND has(related_users, 'svc-backup')")
+			if err != nil || res.Rows[0][0] != "1" {
+				t.Errorf("IPv4 filter on the IPv6 column: %v %v", res, err)
+			}
+		})
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/vigil-soc/vigil/storage"
 )
 
 // ClickHouse is the server the benchmark stores into and queries.
@@ -14,15 +16,22 @@ type ClickHouse struct {
 	Addr     []string
 	Username string
 	Password string
+	// Compression is vigil's storage.compression, so that the ceiling's
+	// copy sends its blocks as vigil does ("" is lz4).
+	Compression string
 }
 
-// Open connects to database db over the native protocol (LZ4).
+// Open connects to database db over the native protocol.
 func (c ClickHouse) Open(ctx context.Context, db string) (driver.Conn, error) {
+	compression, err := storage.ClientCompression(c.Compression)
+	if err != nil {
+		return nil, fmt.Errorf("storage.compression: %w", err)
+	}
 	conn, err := clickhouse.Open(&clickhouse.Options{
 		Addr:         c.Addr,
 		Protocol:     clickhouse.Native,
 		Auth:         clickhouse.Auth{Database: db, Username: c.Username, Password: c.Password},
-		Compression:  &clickhouse.Compression{Method: clickhouse.CompressionLZ4},
+		Compression:  compression,
 		DialTimeout:  10 * time.Second,
 		ReadTimeout:  5 * time.Minute,
 		MaxOpenConns: 8,

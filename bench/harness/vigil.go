@@ -122,7 +122,8 @@ func (c BaseConfig) Endpoints() ([]string, ClickHouse) {
 	if len(brokers) == 0 {
 		brokers = []string{"127.0.0.1:19092"}
 	}
-	ch := ClickHouse{Addr: c.Strings("storage.addr"), Username: c.String("storage.username"), Password: c.String("storage.password")}
+	ch := ClickHouse{Addr: c.Strings("storage.addr"), Username: c.String("storage.username"), Password: c.String("storage.password"),
+		Compression: c.String("storage.compression")}
 	if v := os.Getenv("VIGIL_CLICKHOUSE_ADDR"); v != "" {
 		ch.Addr = splitComma(v)
 	}
