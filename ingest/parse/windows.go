@@ -83,6 +83,17 @@ func intOf(v *fastjson.Value) (int, bool) {
 	return n, err == nil
 }
 
+// objLen is the number of keys of an object value, 0 for anything else.
+func objLen(v *fastjson.Value) int {
+	if v == nil {
+		return 0
+	}
+	if o, err := v.Object(); err == nil {
+		return o.Len()
+	}
+	return 0
+}
+
 func objStrings(t *recordText, v *fastjson.Value, into map[string]string) {
 	o, err := v.Object()
 	if err != nil {
@@ -114,7 +125,7 @@ func (w *winRecord) fromWinlogbeat(v *fastjson.Value) error {
 		return errorf(ReasonNoTimestamp, "winlogbeat @timestamp missing or malformed")
 	}
 	w.ts = t
-	w.data = make(map[string]string, 16)
+	w.data = make(map[string]string, objLen(wl.Get("event_data"))+objLen(wl.Get("user_data")))
 	if ed := wl.Get("event_data"); ed != nil {
 		objStrings(w.text, ed, w.data)
 	}
@@ -200,7 +211,9 @@ func (w *winRecord) fromFlat(v *fastjson.Value, loc *time.Location) error {
 	w.recordID = first(w.text.asString(v.Get("EventRecordID")), w.text.asString(v.Get("RecordNumber")))
 	w.message = w.text.asString(v.Get("Message"))
 	w.keywords = first(w.text.asString(v.Get("EventType")), w.text.asString(v.Get("Keywords")))
-	w.data = make(map[string]string, 32)
+	// Sized for every key of the record: the system fields among them
+	// cost a little room, a map grown key by key would cost more.
+	w.data = make(map[string]string, v.GetObject().Len())
 	v.GetObject().Visit(func(k []byte, c *fastjson.Value) {
 		if !flatSystem[string(k)] {
 			w.data[internKey(k)] = w.text.asString(c)
