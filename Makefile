@@ -28,9 +28,14 @@ demo: build ## install and start the local stack, stream generated attack teleme
 .PHONY: test
 test: ## run every test, including integration tests against real Kafka and ClickHouse (starts the stack), and lint
 	deploy/local/with-stack $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+	$(MAKE) --no-print-directory race
 	$(MAKE) --no-print-directory bench-smoke
 	$(MAKE) --no-print-directory policy-test
 	$(MAKE) --no-print-directory lint
+
+.PHONY: race
+race: ## run the detection core's concurrency tests under the race detector
+	$(GO) test -race -count=1 -run 'TestReloadWhileDetecting|TestDetectOrderIsDeterministic|TestEvaluationFailuresAreContained|TestRuleCache' ./detect/
 
 .PHONY: bench-smoke
 bench-smoke: ## run each Go benchmark that needs no server once, so that none breaks unnoticed

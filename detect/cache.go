@@ -71,6 +71,11 @@ func (c *dataCache) Put(ref ast.Ref, value ast.Value) {
 type ruleCache struct {
 	entries []ruleEntry
 	frames  []int // start of each frame's entries
+	// keys holds copies of the entries' references. The evaluator hands
+	// Put a reference it goes on using: OPA's evaluation of a function
+	// call builds its cache key in a pooled buffer that the next call,
+	// on any goroutine, overwrites.
+	keys []*ast.Term
 }
 
 type ruleEntry struct {
@@ -92,6 +97,8 @@ func newRuleCache() *ruleCache {
 func (c *ruleCache) reset() {
 	clear(c.entries)
 	c.entries = c.entries[:0]
+	clear(c.keys)
+	c.keys = c.keys[:0]
 	c.frames = append(c.frames[:0], 0)
 }
 
@@ -135,7 +142,11 @@ func (c *ruleCache) Put(ref ast.Ref, value *ast.Term) {
 	h := ref.Hash()
 	e := c.find(ref, h)
 	if e == nil {
-		c.entries = append(c.entries, ruleEntry{ref: ref, hash: h})
+		// A full-slice expression: a later copy appended to keys never
+		// writes into this one.
+		start := len(c.keys)
+		c.keys = append(c.keys, ref...)
+		c.entries = append(c.entries, ruleEntry{ref: c.keys[start:len(c.keys):len(c.keys)], hash: h})
 		e = &c.entries[len(c.entries)-1]
 	}
 	if value != nil {

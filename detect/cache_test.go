@@ -86,3 +86,21 @@ func TestRuleCache(t *testing.T) {
 		t.Fatalf("Get(a) after popping the base frame = %v", v)
 	}
 }
+
+// The evaluator reuses the buffer of a reference it put: the cache keeps
+// its own copy.
+func TestRuleCacheKeepsItsOwnKeys(t *testing.T) {
+	c := newRuleCache()
+	// A function call's key: the function, then its arguments.
+	fn := ast.NewTerm(ast.MustParseRef("data.vigil.lib.bad_ip"))
+	key := ast.Ref{fn, ast.StringTerm("192.0.2.66")}
+	buf := append(ast.Ref(nil), key...)
+	c.Put(buf, ast.BooleanTerm(true))
+	buf[1] = ast.StringTerm("198.51.100.1")
+	if v, _ := c.Get(key); v == nil || v.Value.Compare(ast.Boolean(true)) != 0 {
+		t.Errorf("Get(%v) after the caller's buffer changed = %v, want true", key, v)
+	}
+	if v, undefined := c.Get(buf); v != nil || undefined {
+		t.Errorf("Get(%v), never put, = %v (undefined %v)", buf, v, undefined)
+	}
+}

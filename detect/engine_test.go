@@ -9,7 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -283,6 +286,108 @@ func TestReloadKeepsOldSetOnFailure(t *testing.T) {
 	}
 	if e.Version() == v0 {
 		t.Fatal("version did not change with the data")
+	}
+}
+
+// Detect calls running while good sets are swapped in each evaluate a
+// whole batch with one set, and find exactly what that set finds on its
+// own: evaluators pooled by one set never serve another.
+func TestReloadWhileDetecting(t *testing.T) {
+	dir := copyPolicies(t)
+	e := newTestEngine(t, Config{PolicyDir: dir, SkipTests: true, Workers: 2, SuppressWindow: -1})
+	ctx := context.Background()
+	reg := parse.NewRegistry()
+	var evs []event.Event
+	for _, r := range corpus(t, 800) {
+		evs = append(evs, parseRecord(t, reg, r)...)
+	}
+	signature := func(alerts []event.Alert) (string, string) {
+		var b strings.Builder
+		version := ""
+		for _, a := range alerts {
+			if version != "" && a.PolicyVersion != version {
+				t.Errorf("one Detect call used sets %s and %s", version, a.PolicyVersion)
+			}
+			version = a.PolicyVersion
+			fmt.Fprintf(&b, "%s|%s\n", a.DetectionID, a.EventIDs[0])
+		}
+		return version, b.String()
+	}
+	detect := func() []event.Alert {
+		alerts, err := e.Detect(ctx, slices.Clone(evs))
+		if err != nil {
+			t.Error(err)
+		}
+		return alerts
+	}
+
+	// Set A is the library; set B lacks the detection of A's first alert.
+	verA, sigA := signature(detect())
+	if sigA == "" {
+		t.Fatal("the corpus raises no alert")
+	}
+	first := detect()[0]
+	var file string
+	var src []byte
+	filepath.WalkDir(filepath.Join(dir, "detections"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, "_test.rego") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err == nil && strings.Contains(string(b), fmt.Sprintf("%q", first.DetectionID)) {
+			file, src = p, b
+		}
+		return err
+	})
+	if file == "" {
+		t.Fatalf("no file defines %s", first.DetectionID)
+	}
+	toggle := func(withB bool) {
+		if withB {
+			os.Remove(file)
+		} else if err := os.WriteFile(file, src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Reload(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	toggle(true)
+	verB, sigB := signature(detect())
+	if verB == verA || sigB == sigA {
+		t.Fatalf("set B (without %s) is not distinct from set A", first.DetectionID)
+	}
+	want := map[string]string{verA: sigA, verB: sigB}
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var calls atomic.Int64
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				v, sig := signature(detect())
+				if w, ok := want[v]; !ok || sig != w {
+					t.Errorf("set %s found something else than on its own (known set: %v)", v, ok)
+					return
+				}
+				calls.Add(1)
+			}
+		}()
+	}
+	for i := range 6 {
+		toggle(i%2 == 1)
+	}
+	close(stop)
+	wg.Wait()
+	if calls.Load() == 0 {
+		t.Fatal("no Detect call ran during the reloads")
 	}
 }
 
