@@ -658,6 +658,45 @@ func TestDeadline(t *testing.T) {
 	}
 }
 
+// Per-detection series count every event evaluated and every finding, and
+// carry on across a reload for the detections that stay.
+func TestPerDetectionCounters(t *testing.T) {
+	dir := copyPolicies(t)
+	e := newTestEngine(t, Config{PolicyDir: dir, SkipTests: true, Workers: 2, SuppressWindow: -1})
+	ctx := context.Background()
+	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	batch := func() []event.Event {
+		return []event.Event{stopLogging("s1", at), stopLogging("s2", at), failedLogon("f1", at)}
+	}
+	const stop, other = "aws-cloudtrail-logging-disabled", "windows-logon-failed"
+	for range 2 {
+		if _, err := e.Detect(ctx, batch()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(when string, evaluated, stopped float64) {
+		t.Helper()
+		for id, want := range map[string]float64{stop: evaluated, other: evaluated} {
+			if got := counterValue(t, e.metrics.evaluations.WithLabelValues(id)); got != want {
+				t.Errorf("%s: %s evaluations %v, want %v", when, id, got, want)
+			}
+		}
+		if got := counterValue(t, e.metrics.matches.WithLabelValues(stop)); got != stopped {
+			t.Errorf("%s: %s matches %v, want %v", when, stop, got, stopped)
+		}
+	}
+	check("two batches", 6, 4)
+
+	// A reload compiles a new set; its counters are the same series.
+	if err := e.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Detect(ctx, batch()); err != nil {
+		t.Fatal(err)
+	}
+	check("after a reload", 9, 6)
+}
+
 func counterValue(t testing.TB, c prometheus.Counter) float64 {
 	t.Helper()
 	var m dto.Metric
