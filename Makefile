@@ -34,8 +34,14 @@ test: ## run every test, including integration tests against real Kafka and Clic
 	$(MAKE) --no-print-directory lint
 
 .PHONY: race
-race: ## run the detection core's concurrency tests under the race detector
-	$(GO) test -race -count=1 -run 'TestReloadWhileDetecting|TestDetectOrderIsDeterministic|TestEvaluationFailuresAreContained|TestRuleCache' ./detect/
+race: ## run the detection core's concurrency tests under the race detector (needs cgo and a C compiler)
+	@if [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v "$$($(GO) env CC)" >/dev/null 2>&1; then \
+		echo "$(GO) test -race ./detect/ (concurrency tests)"; \
+		$(GO) test -race -count=1 -run 'TestReloadWhileDetecting|TestDetectOrderIsDeterministic|TestEvaluationFailuresAreContained|TestRuleCache' ./detect/; \
+	else \
+		echo "race: skipped, the race detector needs CGO_ENABLED=1 and a C compiler ($$($(GO) env CC))"; \
+		[ -z "$$CI" ]; \
+	fi
 
 .PHONY: bench-smoke
 bench-smoke: ## run each Go benchmark that needs no server once, so that none breaks unnoticed
