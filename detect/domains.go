@@ -36,7 +36,7 @@ var inDomainsDecl = &ast.Builtin{
 // data by its shape, so the builtin's argument names it.
 type domainLists struct {
 	data  map[string]any
-	lists sync.Map // dotted path → domainList (nil: not a list)
+	lists sync.Map // dotted path → domainList
 }
 
 // domainList holds a list's names, lower-cased, without a trailing dot.
@@ -53,7 +53,11 @@ func (d *domainLists) list(path string) domainList {
 		return l.(domainList)
 	}
 	l := newDomainList(lookupPath(d.data, path))
-	d.lists.Store(path, l)
+	// Only lists are kept: a policy could name paths computed from events,
+	// and remembering every miss would grow without bound.
+	if l != nil {
+		d.lists.Store(path, l)
+	}
 	return l
 }
 

@@ -87,3 +87,17 @@ func TestInDomainsInPolicies(t *testing.T) {
 		t.Fatal("a set whose in_domains test fails was loaded")
 	}
 }
+
+// Paths that name no list are not remembered: a policy may compute them
+// from events.
+func TestInDomainsForgetsMisses(t *testing.T) {
+	lists := newDomainLists(map[string]any{"ti": map[string]any{"domains": []any{"evil.example"}}})
+	for _, path := range []string{"ti.domains", "ti.missing", "x.y", "ti.domains.evil"} {
+		lists.match(ast.StringTerm("a.evil.example"), ast.StringTerm(path))
+	}
+	var kept []string
+	lists.lists.Range(func(k, _ any) bool { kept = append(kept, k.(string)); return true })
+	if len(kept) != 1 || kept[0] != "ti.domains" {
+		t.Errorf("remembered paths %v, want [ti.domains]", kept)
+	}
+}
