@@ -24,6 +24,14 @@ func newVigilBuiltins(data map[string]any) vigilBuiltins {
 
 type builtinFunc func(a, b *ast.Term) (*ast.Term, error)
 
+// stringOperands is f on a builtin's two operands, false unless both are
+// strings.
+func stringOperands(a, b *ast.Term, f func(a, b string) bool) (*ast.Term, error) {
+	x, okA := a.Value.(ast.String)
+	y, okB := b.Value.(ast.String)
+	return ast.BooleanTerm(okA && okB && f(string(x), string(y))), nil
+}
+
 func (b vigilBuiltins) funcs() map[*ast.Builtin]builtinFunc {
 	return map[*ast.Builtin]builtinFunc{
 		inNetworksDecl: b.networks.match,

@@ -123,14 +123,8 @@ func (l domainList) contains(name string) bool {
 
 // match is the builtin's logic on its operands.
 func (d *domainLists) match(name, list *ast.Term) (*ast.Term, error) {
-	s, ok := name.Value.(ast.String)
-	if !ok {
-		return ast.BooleanTerm(false), nil
-	}
-	path, ok := list.Value.(ast.String)
-	if !ok {
-		return ast.BooleanTerm(false), nil
-	}
-	l := d.list(string(path))
-	return ast.BooleanTerm(l != nil && l.contains(string(s))), nil
+	return stringOperands(name, list, func(name, path string) bool {
+		l := d.list(path)
+		return l != nil && l.contains(name)
+	})
 }

@@ -125,9 +125,6 @@ func (ev *evaluator) close() {
 		ev.set.store.Abort(ev.ctx, ev.txn)
 		ev.txn = nil
 	}
-	if ev.q != nil {
-		ev.q.WithTransaction(nil)
-	}
 	ev.ctx, ev.dl.ctx = nil, nil
 	ev.res = eventResolver{}
 	ev.ib.raw.forget()

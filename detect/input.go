@@ -327,9 +327,10 @@ type sharedKey struct {
 }
 
 // sharedValue returns the shared term for a value built only of shared
-// terms, with build making it the first time; ok is false for values too
-// long to share.
-func (ib *inputBuilder) sharedValue(node *pathSet, list bool, kvs [][2]*ast.Term, elems []*ast.Term, build func() ast.Value) (*ast.Term, bool) {
+// terms: a list of elems when elems is not nil, else an object of kvs.
+// build makes it the first time; ok is false for values too long to share.
+func (ib *inputBuilder) sharedValue(node *pathSet, kvs [][2]*ast.Term, elems []*ast.Term, build func() ast.Value) (*ast.Term, bool) {
+	list := elems != nil
 	k := sharedKey{node: node, list: list}
 	switch {
 	case list && len(elems) <= maxSharedLen:
@@ -613,7 +614,7 @@ func (b *objb) syms(k string, v []string) {
 	for i, s := range v {
 		ts[i] = b.ib.sym(s)
 	}
-	if t, ok := b.ib.sharedValue(sub, true, nil, ts, func() ast.Value { return ast.NewArray(ts...) }); ok {
+	if t, ok := b.ib.sharedValue(sub, nil, ts, func() ast.Value { return ast.NewArray(ts...) }); ok {
 		b.putShared(k, t)
 		return
 	}
@@ -687,7 +688,7 @@ func (b *objb) obj(k string, keep bool, fill func(*objb)) {
 	}
 	// Keys of a subtree read whole are not shared terms (keyTerm).
 	if !child.private && sub != nil && !sub.all {
-		t, ok := b.ib.sharedValue(sub, false, kvs, nil, func() ast.Value { return ast.NewObject(kvs...) })
+		t, ok := b.ib.sharedValue(sub, kvs, nil, func() ast.Value { return ast.NewObject(kvs...) })
 		if ok {
 			b.ib.kvs = b.ib.kvs[:start]
 			b.putShared(k, t)

@@ -125,21 +125,15 @@ func (l *networkList) contains(addr netip.Addr) bool {
 
 // match is the builtin's logic on its operands.
 func (n networkLists) match(ip, list *ast.Term) (*ast.Term, error) {
-	s, ok := ip.Value.(ast.String)
-	if !ok {
-		return ast.BooleanTerm(false), nil
-	}
-	name, ok := list.Value.(ast.String)
-	if !ok {
-		return ast.BooleanTerm(false), nil
-	}
-	l := n[string(name)]
+	return stringOperands(ip, list, n.matches)
+}
+
+// matches reports whether ip is in the network list named list.
+func (n networkLists) matches(ip, list string) bool {
+	l := n[list]
 	if l == nil {
-		return ast.BooleanTerm(false), nil
+		return false
 	}
-	addr, err := netip.ParseAddr(strings.TrimSpace(string(s)))
-	if err != nil {
-		return ast.BooleanTerm(false), nil
-	}
-	return ast.BooleanTerm(l.contains(addr)), nil
+	addr, err := netip.ParseAddr(strings.TrimSpace(ip))
+	return err == nil && l.contains(addr)
 }

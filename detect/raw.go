@@ -114,13 +114,10 @@ func jsonAST(v *fastjson.Value, need *pathSet, text jsontext.Text) ast.Value {
 			}
 			return ast.NewObject(kvs...)
 		}
+		// The whole subtree.
 		kvs := make([][2]*ast.Term, 0, o.Len())
 		o.Visit(func(k []byte, c *fastjson.Value) {
-			sub, ok := need.want(string(k))
-			if !ok {
-				return
-			}
-			kvs = append(kvs, [2]*ast.Term{need.keyTerm(string(k)), ast.NewTerm(jsonAST(c, sub, text))})
+			kvs = append(kvs, [2]*ast.Term{ast.StringTerm(string(k)), ast.NewTerm(jsonAST(c, nil, text))})
 		})
 		return ast.NewObject(kvs...)
 	case fastjson.TypeArray:
