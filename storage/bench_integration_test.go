@@ -29,7 +29,7 @@ func benchEvents(n int) ([]event.Event, int64) {
 		evs[i] = sampleEvent(i, start.Add(time.Duration(i)*time.Millisecond))
 		evs[i].Event.ID = fmt.Sprintf("bench-%d-%d", start.UnixNano(), i)
 	}
-	c, _ := encodeEvents(evs[:min(n, 1000)], false)
+	c, _ := encodeEvents(evs[:min(n, 1000)], eventEncoding{vendorMap: true})
 	if c != nil && c.n > 0 {
 		bytes = c.bytes / int64(c.n)
 	}
@@ -100,7 +100,7 @@ func BenchmarkPlainBatchInsert(b *testing.B) {
 	b.ResetTimer()
 	cpu0, t0 := cpuTime(), time.Now()
 	for start := 0; start < len(evs); start += 20000 {
-		c, err := encodeEvents(evs[start:min(start+20000, len(evs))], false)
+		c, err := encodeEvents(evs[start:min(start+20000, len(evs))], eventEncoding{vendorMap: true})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -28,6 +28,12 @@ type Config struct {
 	// StoreOriginal keeps event.original (the raw record) in its own
 	// compressed column; otherwise it is dropped.
 	StoreOriginal bool `yaml:"store_original"`
+	// VendorFields is where the vendor namespaces (aws, o365, winlog, ...)
+	// are stored: "map" (default) in doc and also flattened into the fields
+	// map column, so analysts can write fields['aws.cloudtrail.eventSource'];
+	// "doc" in doc only, read with JSONExtract*(doc, 'aws', ...). "doc"
+	// spares vigil the flattening and ClickHouse the second copy.
+	VendorFields string `yaml:"vendor_fields"`
 	// BatchRows is the number of rows that triggers a flush; BatchWait the
 	// longest an event row waits for its batch to fill.
 	BatchRows int           `yaml:"batch_rows"`
@@ -64,6 +70,12 @@ type Config struct {
 	Migrate bool `yaml:"migrate"`
 }
 
+// Values of Config.VendorFields.
+const (
+	VendorFieldsMap = "map"
+	VendorFieldsDoc = "doc"
+)
+
 // Defaults.
 const (
 	DefaultDatabase       = "vigil"
@@ -89,6 +101,9 @@ func (c *Config) SetDefaults() {
 	}
 	if c.Compression == "" {
 		c.Compression = "lz4"
+	}
+	if c.VendorFields == "" {
+		c.VendorFields = VendorFieldsMap
 	}
 	if c.RetentionDays == 0 {
 		c.RetentionDays = DefaultRetentionDays
@@ -154,6 +169,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := ClientCompression(c.Compression); err != nil {
 		bad("compression", "%v", err)
+	}
+	if c.VendorFields != VendorFieldsMap && c.VendorFields != VendorFieldsDoc {
+		bad("vendor_fields", "%q is neither %s nor %s", c.VendorFields, VendorFieldsMap, VendorFieldsDoc)
 	}
 	if c.RetentionDays < 1 {
 		bad("retention_days", "%d must be at least 1", c.RetentionDays)

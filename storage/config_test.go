@@ -29,7 +29,7 @@ func TestConfigFiles(t *testing.T) {
 		t.Errorf("testdata/good.yml: %v", err)
 	}
 	if good.BatchWait != 2*time.Second || good.AlertBatchWait != 30*time.Millisecond || good.QueueRows != 200000 || good.Cluster != "soc" || !good.StoreOriginal ||
-		good.Compression != "zstd" {
+		good.Compression != "zstd" || good.VendorFields != VendorFieldsDoc {
 		t.Errorf("testdata/good.yml decoded as %+v", good)
 	}
 	bad := loadConfig(t, "testdata/bad.yml")
@@ -37,7 +37,7 @@ func TestConfigFiles(t *testing.T) {
 	if err == nil {
 		t.Fatal("testdata/bad.yml validated")
 	}
-	for _, field := range []string{"storage.addr:", "storage.database:", "storage.protocol:", "storage.compression:", "storage.retention_days:",
+	for _, field := range []string{"storage.addr:", "storage.database:", "storage.protocol:", "storage.compression:", "storage.vendor_fields:", "storage.retention_days:",
 		"storage.batch_rows:", "storage.batch_wait:", "storage.alert_batch_wait:", "storage.max_retries:", "storage.cluster:"} {
 		if !strings.Contains(err.Error(), field) {
 			t.Errorf("error does not name %s:\n%v", field, err)
@@ -52,7 +52,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatalf("defaults do not validate: %v", err)
 	}
 	if c.Database != "vigil" || c.Protocol != "native" || c.RetentionDays != 90 || c.QueueRows != 4*c.BatchRows ||
-		c.AlertBatchWait != DefaultAlertBatchWait || c.Compression != "lz4" {
+		c.AlertBatchWait != DefaultAlertBatchWait || c.Compression != "lz4" || c.VendorFields != VendorFieldsMap {
 		t.Errorf("defaults: %+v", c)
 	}
 	for _, tc := range []struct {
@@ -78,15 +78,15 @@ func TestConfigDefaults(t *testing.T) {
 
 func TestDedupTokenIgnoresChunking(t *testing.T) {
 	evs := sampleEvents(10, time.Now())
-	one, _ := encodeEvents(evs, false)
-	a, _ := encodeEvents(evs[:3], false)
-	b, _ := encodeEvents(evs[3:], false)
+	one, _ := encodeEvents(evs, eventEncoding{vendorMap: true})
+	a, _ := encodeEvents(evs[:3], eventEncoding{vendorMap: true})
+	b, _ := encodeEvents(evs[3:], eventEncoding{vendorMap: true})
 	t1 := dedupToken("events", []*request{{c: one}})
 	t2 := dedupToken("events", []*request{{c: b}, {c: a}})
 	if t1 != t2 {
 		t.Errorf("same rows, different tokens: %s %s", t1, t2)
 	}
-	c, _ := encodeEvents(evs[:9], false)
+	c, _ := encodeEvents(evs[:9], eventEncoding{vendorMap: true})
 	if dedupToken("events", []*request{{c: c}}) == t1 {
 		t.Error("different rows, same token")
 	}

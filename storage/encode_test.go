@@ -39,7 +39,7 @@ func BenchmarkEncodeEvents(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		c, err := encodeEvents(evs, false)
+		c, err := encodeEvents(evs, eventEncoding{vendorMap: true})
 		if err != nil {
 			b.Fatal(err)
 		}

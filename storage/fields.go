@@ -33,6 +33,10 @@ type fieldRow struct {
 	kv []any // key, value, key, value, ...; keys and values are strings
 }
 
+// noFields is the fields of every row when the vendor namespaces are kept
+// in doc only. It is never modified.
+var noFields fieldRow
+
 func (r *fieldRow) Put(k, v any) { r.kv = append(r.kv, k, v) }
 
 func (r *fieldRow) Iterator() column.MapIterator { return &fieldIter{kv: r.kv, i: -2} }

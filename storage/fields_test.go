@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"maps"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -169,5 +170,43 @@ func TestFlattenRawJSON(t *testing.T) {
 		if !maps.Equal(got, want) {
 			t.Fatalf("vendor %d: flatten of the text =\n%v\nof the decoded value\n%v", i, got, want)
 		}
+	}
+}
+
+// With vendor_fields "doc" the events table's fields column is empty and
+// every other column, doc included, is what "map" stores: the vendor
+// namespaces stay queryable in doc.
+func TestVendorFieldsInDocOnly(t *testing.T) {
+	evs := generatedEvents(t, 500)
+	withMap, err := encodeEvents(evs, eventEncoding{vendorMap: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docOnly, err := encodeEvents(evs, eventEncoding{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	flattened := 0
+	for i, name := range withMap.names {
+		if name != "fields" {
+			if !reflect.DeepEqual(withMap.cols[i], docOnly.cols[i]) {
+				t.Errorf("column %s differs between vendor_fields map and doc", name)
+			}
+			continue
+		}
+		for j, r := range docOnly.cols[i].([]*fieldRow) {
+			if r.Len() != 0 {
+				t.Errorf("event %d: fields has %d keys with vendor_fields doc", j, r.Len())
+			}
+		}
+		for _, r := range withMap.cols[i].([]*fieldRow) {
+			flattened += r.Len()
+		}
+	}
+	if flattened == 0 {
+		t.Fatal("vendor_fields map flattened no field of the generated events")
+	}
+	if docOnly.bytes >= withMap.bytes {
+		t.Errorf("doc-only chunk is %d bytes, with the map %d", docOnly.bytes, withMap.bytes)
 	}
 }

@@ -45,7 +45,7 @@ func TestIdempotentWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	// And the same rows through insertOnce directly, as the retry loop sends them.
-	c, err := encodeEvents(evs, true)
+	c, err := encodeEvents(evs, eventEncoding{original: true, vendorMap: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -167,10 +167,19 @@ func entities(kinds, values []string) []event.Entity {
 	return out
 }
 
+// eventEncoding is what encodeEvents stores beyond the typed columns and doc.
+type eventEncoding struct {
+	// original fills the original column (Config.StoreOriginal).
+	original bool
+	// vendorMap flattens the vendor namespaces into the fields column
+	// (Config.VendorFields "map"); otherwise fields stays empty.
+	vendorMap bool
+}
+
 // encodeEvents converts events to the events table's columns. The ECS
 // document goes to doc without event.original, which has its own column
-// (empty unless StoreOriginal).
-func encodeEvents(evs []event.Event, storeOriginal bool) (*chunk, error) {
+// (empty unless enc.original).
+func encodeEvents(evs []event.Event, enc eventEncoding) (*chunk, error) {
 	c := newChunk(len(evs))
 	var (
 		tenant       = col[string](c, "tenant")
@@ -274,7 +283,7 @@ func encodeEvents(evs []event.Event, storeOriginal bool) (*chunk, error) {
 		// b is not reused: the string shares its bytes instead of copying
 		// the document once more.
 		doc[i] = unsafe.String(unsafe.SliceData(b), len(b))
-		if storeOriginal {
+		if enc.original {
 			original[i] = orig
 		}
 		id := e.Event.ID
@@ -360,7 +369,11 @@ func encodeEvents(evs []event.Event, storeOriginal bool) (*chunk, error) {
 		relUsers[i] = orEmpty(e.Related.User)
 		relIPs[i] = ips(e.Related.IP)
 		relHosts[i] = orEmpty(e.Related.Hosts)
-		fields[i] = flat.flatten(e.Vendor)
+		if enc.vendorMap {
+			fields[i] = flat.flatten(e.Vendor)
+		} else {
+			fields[i] = &noFields
+		}
 		oTopic[i] = e.Origin.Topic
 		oPartition[i] = int32(e.Origin.Partition)
 		oOffset[i] = e.Origin.Offset

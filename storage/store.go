@@ -77,7 +77,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, reg prometheus.R
 		}
 		return newBatcher(table, cfg.Database, c.names, wait, conn, &s.cfg, logger, s.m, abortCtx)
 	}
-	s.events = start("events", s.cfg.BatchWait, func() (*chunk, error) { return encodeEvents(nil, false) })
+	s.events = start("events", s.cfg.BatchWait, func() (*chunk, error) { return encodeEvents(nil, eventEncoding{}) })
 	s.alerts = start("alerts", s.cfg.AlertBatchWait, func() (*chunk, error) { return encodeAlerts(nil) })
 	s.signals = start("alerts", s.cfg.BatchWait, func() (*chunk, error) { return encodeAlerts(nil) })
 	s.incidents = start("incidents", s.cfg.AlertBatchWait, func() (*chunk, error) { return encodeIncidents(nil) })
@@ -169,7 +169,10 @@ func (s *Store) Close() error {
 // idempotent by event.id (see README "Idempotence").
 func (s *Store) WriteEvents(ctx context.Context, evs []event.Event) error {
 	return write(ctx, s.events, evs, func(evs []event.Event) (*chunk, error) {
-		return encodeEvents(evs, s.cfg.StoreOriginal)
+		return encodeEvents(evs, eventEncoding{
+			original:  s.cfg.StoreOriginal,
+			vendorMap: s.cfg.VendorFields != VendorFieldsDoc,
+		})
 	})
 }
 

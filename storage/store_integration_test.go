@@ -74,6 +74,37 @@ func TestRoundTripEvents(t *testing.T) {
 	}
 }
 
+// With vendor_fields "doc" the vendor namespaces are only in doc: events
+// still read back whole, fields is empty, and an analyst reads a vendor
+// field with JSONExtract on doc.
+func TestVendorFieldsInDoc(t *testing.T) {
+	s, _, _ := testStore(t, func(c *Config) { c.VendorFields = VendorFieldsDoc })
+	ctx := ctxT(t)
+	at := time.Now().UTC().Add(-24 * time.Hour).Truncate(time.Hour)
+	evs := sampleEvents(3, at)
+	if err := s.WriteEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Events(ctx, []string{evs[0].Event.ID, evs[1].Event.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("got %d events, want 2", len(got))
+	}
+	for i := range got {
+		jsonEq(t, "event", got[i], evs[i])
+	}
+	res, err := s.Query(ctx, "SELECT length(fields), JSONExtractString(doc, 'aws', 'cloudtrail', 'eventSource') FROM events WHERE event_id = ?", evs[1].Event.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"0", "signin.amazonaws.com"}
+	if len(res.Rows) != 1 || !reflect.DeepEqual(res.Rows[0], want) {
+		t.Errorf("fields length and vendor field from doc = %q, want %q", res.Rows, want)
+	}
+}
+
 func TestRoundTripAlertsIncidentsTimelineDeliveries(t *testing.T) {
 	s, _, _ := testStore(t)
 	ctx := ctxT(t)
