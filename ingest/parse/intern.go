@@ -1,6 +1,10 @@
 package parse
 
-import "strings"
+import (
+	"slices"
+	"strings"
+	"sync"
+)
 
 // internedKeys holds the object keys that recur in every record of the
 // JSON sources. Windows event data keys are taken from here instead of
@@ -84,3 +88,30 @@ resp_mime_types orig_fuids orig_mime_types client_header_names cipher curve serv
 established cert_chain_fuids client_cert_chain_fuids subject validation_status ja3 ja3s
 next_protocol last_alert fuid
 `
+
+// labelLists holds the shared category and type lists, by their labels.
+var labelLists sync.Map // labelKey → []string
+
+const maxLabels = 3
+
+type labelKey struct {
+	n  int
+	ls [maxLabels]string
+}
+
+// labels returns a list of constant labels (an ECS event.category or
+// event.type) shared by every event that carries it: a list per event is an
+// allocation per event for values that never change. Its capacity is its
+// length, so a caller appending to it gets a copy; nothing writes into one.
+func labels(ls ...string) []string {
+	if len(ls) > maxLabels {
+		return slices.Clone(ls)
+	}
+	k := labelKey{n: len(ls)}
+	copy(k.ls[:], ls)
+	if l, ok := labelLists.Load(k); ok {
+		return l.([]string)
+	}
+	l, _ := labelLists.LoadOrStore(k, slices.Clip(slices.Clone(ls)))
+	return l.([]string)
+}

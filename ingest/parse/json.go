@@ -3,6 +3,7 @@ package parse
 import (
 	"math"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -228,12 +229,24 @@ func splitHostPort(s string) (ip string, port int) {
 		return "", 0
 	}
 	if a, err := netip.ParseAddr(strings.Trim(s, "[]")); err == nil {
-		return a.Unmap().String(), 0
+		return canonicalIP(a, s), 0
 	}
 	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().Unmap().String(), int(ap.Port())
+		return canonicalIP(ap.Addr(), s), int(ap.Port())
 	}
 	return "", 0
+}
+
+// canonicalIP returns a's canonical text, taken from in when in holds it:
+// addresses mostly arrive canonical, and reusing the record's text spares a
+// string per address.
+func canonicalIP(a netip.Addr, in string) string {
+	var buf [64]byte
+	b := a.Unmap().AppendTo(buf[:0])
+	if i := strings.Index(in, string(b)); i >= 0 {
+		return in[i : i+len(b)]
+	}
+	return string(b)
 }
 
 // cleanIP returns s as a canonical IP, or "".
@@ -273,12 +286,38 @@ func splitEmail(s string) (domain, email string) {
 // related collects the user, ip and host fields every parser sets last.
 func related(e *event.Event) {
 	r := &e.Related
-	r.User = addUnique(r.User, e.User.Name)
+	var target string
 	if t := e.User.Target; t != nil {
-		r.User = addUnique(r.User, t.Name)
+		target = t.Name
 	}
-	r.IP = addUnique(r.IP, e.Source.IP, e.Destination.IP)
-	r.Hosts = addUnique(r.Hosts, e.Host.Name, e.Source.Domain, e.Destination.Domain)
+	if r.User != nil || r.IP != nil || r.Hosts != nil {
+		r.User = addUnique(r.User, e.User.Name, target)
+		r.IP = addUnique(r.IP, e.Source.IP, e.Destination.IP)
+		r.Hosts = addUnique(r.Hosts, e.Host.Name, e.Source.Domain, e.Destination.Domain)
+		return
+	}
+	// The three lists share one allocation, each capped at its length so
+	// that an append to one copies it instead of overwriting the next.
+	// Room for every value: no addUnique below reallocates.
+	var arr [7]string
+	nUser := len(addUnique(arr[:0], e.User.Name, target))
+	nIP := nUser + len(addUnique(arr[nUser:nUser], e.Source.IP, e.Destination.IP))
+	n := nIP + len(addUnique(arr[nIP:nIP], e.Host.Name, e.Source.Domain, e.Destination.Domain))
+	if n == 0 {
+		return
+	}
+	shared := slices.Clone(arr[:n])
+	r.User = nonEmpty(shared[:nUser:nUser])
+	r.IP = nonEmpty(shared[nUser:nIP:nIP])
+	r.Hosts = nonEmpty(shared[nIP:n:n])
+}
+
+// nonEmpty returns s, or nil when it is empty.
+func nonEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }
 
 // verbType maps an API verb prefix to an ECS event.type.

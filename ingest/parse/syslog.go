@@ -24,6 +24,22 @@ var facilities = [...]string{"kern", "user", "mail", "daemon", "auth", "syslog",
 
 var severities = [...]string{"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"}
 
+// facilityValues and severityValues are the vendor values of the syslog
+// facility and severity codes, built once and shared by every event: like
+// all vendor values, they are never modified.
+var (
+	facilityValues = codeNames(facilities[:])
+	severityValues = codeNames(severities[:])
+)
+
+func codeNames(names []string) []map[string]any {
+	out := make([]map[string]any, len(names))
+	for i, n := range names {
+		out[i] = map[string]any{"code": float64(i), "name": n}
+	}
+	return out
+}
+
 // syslogLine is a line split into its header fields.
 type syslogLine struct {
 	pri     int // -1 when absent
@@ -274,7 +290,7 @@ func (p *syslogParser) toEvent(l *syslogLine, rec Record) event.Event {
 	e.Process.PID, _ = strconv.ParseInt(l.procID, 10, 64)
 	e.Event.Provider = l.app
 
-	sl := map[string]any{}
+	sl := make(map[string]any, 8)
 	if l.app != "" {
 		sl["appname"] = l.app
 	}
@@ -290,8 +306,8 @@ func (p *syslogParser) toEvent(l *syslogLine, rec Record) event.Event {
 	}
 	if l.pri >= 0 {
 		sl["priority"] = float64(l.pri)
-		sl["facility"] = map[string]any{"code": float64(l.pri >> 3), "name": facilities[l.pri>>3]}
-		sl["severity"] = map[string]any{"code": float64(l.pri & 7), "name": severities[l.pri&7]}
+		sl["facility"] = facilityValues[l.pri>>3]
+		sl["severity"] = severityValues[l.pri&7]
 	}
 	if l.version > 0 {
 		sl["version"] = float64(l.version)

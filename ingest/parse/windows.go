@@ -469,7 +469,7 @@ type winInfo struct {
 }
 
 func windowsInfo(id int, sysmon bool, dataset string) winInfo {
-	c := func(cat ...string) []string { return cat }
+	c := labels
 	if sysmon {
 		switch id {
 		case 1:
