@@ -72,7 +72,11 @@ type Counts struct {
 
 // Throughput is one measured consumption of the pre-produced event set.
 type Throughput struct {
-	Name              string     `json:"name"`
+	Name string `json:"name"`
+	// Variant is the setting a variant run changes in the base
+	// configuration ("storage.vendor_fields=doc"); empty for the runs
+	// the targets are measured on.
+	Variant           string     `json:"variant,omitempty"`
 	Policies          *PolicySet `json:"policies,omitempty"`
 	Counts            Counts     `json:"counts"`
 	Seconds           float64    `json:"seconds"`        // first to last stored row
@@ -270,6 +274,11 @@ func (r *Result) PrintTable(w io.Writer) {
 	tw.Flush()
 	if untimed {
 		fmt.Fprintln(w, "events/s -: every row was stored by one INSERT, too few events to time; run with more --events")
+	}
+	for _, t := range r.Vigil {
+		if t.Variant != "" {
+			fmt.Fprintf(w, "%s: the base configuration with %s (not a target run)\n", t.Name, t.Variant)
+		}
 	}
 	r.printCPUSplit(w)
 	for _, l := range append([]*LatencyRun{r.Latency}, r.LatencySweep...) {

@@ -90,3 +90,20 @@ func TestPrintTableUntimedRun(t *testing.T) {
 		})
 	}
 }
+
+// A variant run is named in a note under the table, as not a target run.
+func TestPrintTableNamesVariants(t *testing.T) {
+	r := &Result{Vigil: []*Throughput{
+		{Name: "vigil-50", EventsPerSecond: 10000, Counts: Counts{Produced: 20000}},
+		{Name: "vigil-50-doc", Variant: "storage.vendor_fields=doc", EventsPerSecond: 13000, Counts: Counts{Produced: 20000}},
+	}}
+	var b strings.Builder
+	r.PrintTable(&b)
+	out := b.String()
+	if !strings.Contains(out, "vigil-50-doc: the base configuration with storage.vendor_fields=doc (not a target run)") {
+		t.Errorf("no note on the variant run:\n%s", out)
+	}
+	if strings.Contains(out, "vigil-50: the base") {
+		t.Errorf("the base run is noted as a variant:\n%s", out)
+	}
+}

@@ -120,7 +120,7 @@ func (b *bench) all(ctx context.Context) *harness.Result {
 		if ctx.Err() != nil {
 			break
 		}
-		t, err := b.vigilThroughput(ctx, n, res)
+		t, err := b.vigilThroughput(ctx, n, nil, res)
 		if t != nil {
 			res.Vigil = append(res.Vigil, t)
 			if res.Ceiling != nil && res.Ceiling.EventsPerSecond > 0 {
@@ -134,11 +134,23 @@ func (b *bench) all(ctx context.Context) *harness.Result {
 			fail("vigil with %d detections: %v", n, err)
 		}
 	}
+	if b.o.docVariant && b.base.Get(docVariant.setting) != docVariant.value && ctx.Err() == nil {
+		t, err := b.vigilThroughput(ctx, b.o.latencySet, docVariant, res)
+		if t != nil {
+			res.Vigil = append(res.Vigil, t)
+			if res.Ceiling != nil && res.Ceiling.EventsPerSecond > 0 {
+				t.RatioToCeiling = round(t.EventsPerSecond/res.Ceiling.EventsPerSecond, 3)
+			}
+		}
+		if err != nil {
+			fail("vigil with %d detections, %s: %v", b.o.latencySet, t.Variant, err)
+		}
+	}
 	b.crossCheck(res.Vigil, reference)
 	if !b.o.skipLatency && ctx.Err() == nil {
 		var max *harness.Throughput
 		for _, t := range res.Vigil {
-			if t.Policies != nil && t.Policies.Detections == b.o.latencySet && t.EventsPerSecond > 0 {
+			if t.Policies != nil && t.Policies.Detections == b.o.latencySet && t.EventsPerSecond > 0 && t.Variant == "" {
 				max = t
 			}
 		}

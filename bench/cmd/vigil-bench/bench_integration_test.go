@@ -55,6 +55,7 @@ func TestBenchEndToEnd(t *testing.T) {
 		"--vigil", bin,
 		"--events", "120000",
 		"--detections", strconv.Itoa(len(lib)),
+		"--latency-detections", strconv.Itoa(len(lib)),
 		"--skip-ceiling", "--skip-latency",
 		"--run-timeout", "5m",
 		"--stack-run-dir", filepath.Join(stackDir, "run"),
@@ -71,13 +72,19 @@ func TestBenchEndToEnd(t *testing.T) {
 	if err := json.Unmarshal(b, &res); err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Vigil) != 1 {
-		t.Fatalf("%d vigil runs in the result, want 1", len(res.Vigil))
+	// The library run, then the same set with the vendor namespaces in
+	// doc only, which must raise the same alerts.
+	if len(res.Vigil) != 2 {
+		t.Fatalf("%d vigil runs in the result, want 2", len(res.Vigil))
 	}
-	r := res.Vigil[0]
-	if r.Status != "PASS" || r.Counts.Lost != 0 || r.IncidentsRepeatingAlerts != 0 || r.AlertsRestarted != 0 ||
-		r.Scenarios == nil || !r.Scenarios.Enforced || r.Scenarios.Expected == 0 || len(r.Scenarios.Missing) != 0 {
-		t.Fatalf("run %+v, scenarios %+v", r, r.Scenarios)
+	if v := res.Vigil[1].Variant; res.Vigil[0].Variant != "" || v != "storage.vendor_fields=doc" {
+		t.Fatalf("variants %q and %q, want none and storage.vendor_fields=doc", res.Vigil[0].Variant, v)
 	}
-	t.Logf("%.0f events/s, %d alerts, %d incidents, %d scenario instances found", r.EventsPerSecond, r.Alerts, r.Incidents, r.Scenarios.Expected)
+	for _, r := range res.Vigil {
+		if r.Status != "PASS" || r.Counts.Lost != 0 || r.IncidentsRepeatingAlerts != 0 || r.AlertsRestarted != 0 || r.AlertsMissing != 0 ||
+			r.Scenarios == nil || !r.Scenarios.Enforced || r.Scenarios.Expected == 0 || len(r.Scenarios.Missing) != 0 {
+			t.Fatalf("run %+v, scenarios %+v", r, r.Scenarios)
+		}
+		t.Logf("%s: %.0f events/s, %d alerts, %d incidents, %d scenario instances found", r.Name, r.EventsPerSecond, r.Alerts, r.Incidents, r.Scenarios.Expected)
+	}
 }

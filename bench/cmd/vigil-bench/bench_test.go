@@ -3,6 +3,8 @@ package main
 import (
 	"testing"
 	"time"
+
+	"github.com/vigil-soc/vigil/bench/harness"
 )
 
 func TestThroughputStart(t *testing.T) {
@@ -36,5 +38,21 @@ func TestThroughputStart(t *testing.T) {
 	b := throughputStart(time.Date(2026, 11, 23, 17, 30, 0, 0, time.UTC), 300000)
 	if !a.Equal(b) {
 		t.Errorf("same day, different starts: %v and %v", a, b)
+	}
+}
+
+// The ceiling-ratio target is measured on the base configuration's run of
+// the set, never on a variant run, whatever their order and speed.
+func TestTargetsIgnoreVariantRuns(t *testing.T) {
+	res := &harness.Result{
+		Ceiling: &harness.Throughput{Name: "ceiling", EventsPerSecond: 100000},
+		Vigil: []*harness.Throughput{
+			{Name: "vigil-50", Policies: &harness.PolicySet{Detections: 50}, EventsPerSecond: 10000, Status: "PASS"},
+			{Name: "vigil-50-doc", Variant: "storage.vendor_fields=doc", Policies: &harness.PolicySet{Detections: 50}, EventsPerSecond: 60000, Status: "PASS"},
+		},
+	}
+	tp := targets(res, 50)[0]
+	if tp.Got != "10%" || tp.Met {
+		t.Errorf("ceiling target got %q (met %v), want 10%% from the base run", tp.Got, tp.Met)
 	}
 }

@@ -42,6 +42,9 @@ type options struct {
 	policies       string
 	keep           bool
 	stackRunDir    string
+	// docVariant adds a run of the latency set with storage.vendor_fields
+	// set to doc, beside the runs with the base configuration.
+	docVariant bool
 }
 
 func main() {
@@ -77,6 +80,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (int, err
 	fs.DurationVar(&o.runTimeout, "run-timeout", 10*time.Minute, "give up on a vigil run that has not stored every record after this long")
 	fs.StringVar(&o.policies, "policies", "policies", "the detection library the sets are built from")
 	fs.BoolVar(&o.keep, "keep", false, "keep each run's topics and database")
+	fs.BoolVar(&o.docVariant, "doc-variant", true, "also run the latency detection set with storage.vendor_fields: doc (vendor fields in doc only), unless the base configuration already has it")
 	stackDir := ".local/stack"
 	if d := os.Getenv("VIGIL_STACK_DIR"); d != "" {
 		stackDir = d

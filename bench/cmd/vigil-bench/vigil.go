@@ -27,6 +27,8 @@ type vigilSetup struct {
 	proc     *harness.Process
 	started  time.Time
 	ready    time.Time
+	// settings override the base configuration (a variant run).
+	settings map[string]any
 }
 
 // prepare creates the run's topics, database and policy set; it does not
@@ -67,6 +69,9 @@ func (b *bench) start(ctx context.Context, s *vigilSetup, pprof bool) error {
 	cfg.Set("correlate.topic", "bench."+b.runID+"."+s.name+".correlate")
 	cfg.Set("correlate.group_id", s.group+"-correlate")
 	cfg.Set("storage.database", s.db)
+	for k, v := range s.settings {
+		cfg.Set(k, v)
+	}
 	cfg.Set("escalate.targets", []any{map[string]any{"name": "bench-webhook", "type": "webhook", "url": b.webhook.URL()}})
 	cfg.Set("escalate.routes", []any{map[string]any{"name": "bench-all", "chain": []any{map[string]any{"targets": []any{"bench-webhook"}}}}})
 	listen, err := harness.FreePort()
@@ -120,10 +125,26 @@ func (p throughputProblems) problem(format string, args ...any) {
 	p.t.Problems = append(p.t.Problems, fmt.Sprintf(format, args...))
 }
 
-// vigilThroughput measures vigil consuming the pre-produced event set.
-func (b *bench) vigilThroughput(ctx context.Context, detections int, res *harness.Result) (*harness.Throughput, error) {
+// variant is a run with one setting changed from the base configuration.
+type variant struct {
+	suffix  string // of the run's name
+	setting string // configuration path
+	value   any
+}
+
+// docVariant keeps the vendor namespaces in doc only.
+var docVariant = &variant{suffix: "doc", setting: "storage.vendor_fields", value: "doc"}
+
+// vigilThroughput measures vigil consuming the pre-produced event set,
+// with the base configuration or, given v, with one setting changed.
+func (b *bench) vigilThroughput(ctx context.Context, detections int, v *variant, res *harness.Result) (*harness.Throughput, error) {
 	name := fmt.Sprintf("d%d", detections)
 	t := &harness.Throughput{Name: fmt.Sprintf("vigil-%d", detections), Status: "FAIL"}
+	if v != nil {
+		name += v.suffix
+		t.Name += "-" + v.suffix
+		t.Variant = fmt.Sprintf("%s=%v", v.setting, v.value)
+	}
 	if _, err := os.Stat(b.o.vigil); err != nil {
 		return t, fmt.Errorf("vigil binary: %w (build it with `make build`)", err)
 	}
@@ -132,6 +153,9 @@ func (b *bench) vigilThroughput(ctx context.Context, detections int, res *harnes
 		return t, err
 	}
 	defer s.conn.Close()
+	if v != nil {
+		s.settings = map[string]any{v.setting: v.value}
+	}
 	t.Policies = s.policies
 	st, g, err := b.produce(ctx, s.raw)
 	if err != nil {
@@ -139,7 +163,7 @@ func (b *bench) vigilThroughput(ctx context.Context, detections int, res *harnes
 	}
 	res.Produce = st
 	t.Counts.Produced = st.Records
-	pprof := b.o.pprofDir != "" && detections == b.o.latencySet
+	pprof := b.o.pprofDir != "" && detections == b.o.latencySet && v == nil
 	// The machine's CPU is counted from vigil's start, as vigil's own is.
 	meter := harness.StartCPUMeter(b.stackPIDs)
 	if err := b.start(ctx, s, pprof); err != nil {
@@ -363,7 +387,7 @@ func targets(res *harness.Result, set int) []harness.Target {
 	var out []harness.Target
 	var at *harness.Throughput
 	for _, t := range res.Vigil {
-		if t.Policies != nil && t.Policies.Detections == set {
+		if t.Policies != nil && t.Policies.Detections == set && t.Variant == "" {
 			at = t
 		}
 	}
