@@ -73,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (int, err
 	fs.StringVar(&o.pprofDir, "pprof", "", "save CPU and allocation profiles of the latency-set run to this directory (needs server.pprof in vigil)")
 	fs.IntVar(&o.pprofSeconds, "pprof-seconds", 15, "length of the CPU profile")
 	fs.IntVar(&o.partitions, "partitions", 3, "partitions of every raw topic")
-	fs.IntVar(&o.latencySeconds, "latency-seconds", 60, "duration of the rate-limited run")
+	fs.IntVar(&o.latencySeconds, "latency-seconds", 120, "duration of the rate-limited run (a scenario starts every five seconds: about one escalation each)")
 	fs.IntVar(&o.latencySet, "latency-detections", 50, "detection set of the latency run (and of the ceiling-ratio target)")
 	fs.Float64Var(&o.latencyRate, "latency-rate", 0, "run the latency stage at this many events/s instead of half the maximum (for comparing changes; the 50 % target is then not measured)")
 	fs.StringVar(&sweep, "latency-sweep", "", "more latency runs at these fractions of the maximum rate, e.g. 0.25,0.75 (the 0.5 run is always made)")
