@@ -7,6 +7,8 @@ import (
 	"unsafe"
 
 	"github.com/valyala/fastjson"
+
+	"github.com/vigil-soc/vigil/event"
 )
 
 // within reports whether s lies inside text's memory.
@@ -94,5 +96,62 @@ func TestParsedStringsShareRecord(t *testing.T) {
 	}
 	if !strings.Contains(e.Event.Original, `"LogonType":"3"`) {
 		t.Errorf("original = %q", e.Event.Original)
+	}
+}
+
+// The related lists share one allocation: appending to one must not write
+// into the next, and their values are what addUnique gives one by one.
+func TestRelatedListsAreIndependent(t *testing.T) {
+	var e event.Event
+	e.User.Name = "alice"
+	e.User.Target = &event.TargetUser{Name: "bob"}
+	e.Source.IP, e.Destination.IP = "203.0.113.7", "203.0.113.7"
+	e.Host.Name, e.Destination.Domain = "web-1", "example.com"
+	related(&e)
+	want := event.Related{User: []string{"alice", "bob"}, IP: []string{"203.0.113.7"}, Hosts: []string{"web-1", "example.com"}}
+	if !reflect.DeepEqual(e.Related, want) {
+		t.Fatalf("related = %+v, want %+v", e.Related, want)
+	}
+	e.Related.User = append(e.Related.User, "carol")
+	e.Related.IP = append(e.Related.IP, "198.51.100.1")
+	want.User = append(want.User, "carol")
+	want.IP = append(want.IP, "198.51.100.1")
+	if !reflect.DeepEqual(e.Related, want) {
+		t.Errorf("after appends related = %+v, want %+v", e.Related, want)
+	}
+	var none event.Event
+	related(&none)
+	if none.Related.User != nil || none.Related.IP != nil || none.Related.Hosts != nil {
+		t.Errorf("an event without entities has related %+v", none.Related)
+	}
+}
+
+func TestLabelsAreSharedAndCapped(t *testing.T) {
+	a, b := labels("process", "start"), labels("process", "start")
+	if &a[0] != &b[0] {
+		t.Error("the same labels give two lists")
+	}
+	if cap(a) != len(a) {
+		t.Errorf("cap %d, len %d: an append would write into the shared list", cap(a), len(a))
+	}
+	if got := labels("process"); len(got) != 1 || got[0] != "process" {
+		t.Errorf("labels(process) = %q, shares the key of a longer list", got)
+	}
+	if got := labels("a", "b", "c", "d"); !reflect.DeepEqual(got, []string{"a", "b", "c", "d"}) {
+		t.Errorf("four labels = %q", got)
+	}
+}
+
+func TestCanonicalIPText(t *testing.T) {
+	for _, tc := range []struct{ in, ip string }{
+		{"203.0.113.7", "203.0.113.7"},
+		{"::ffff:203.0.113.7", "203.0.113.7"},
+		{"[2001:db8::1]:443", "2001:db8::1"},
+		{"2001:DB8:0:0::1", "2001:db8::1"},
+		{" 10.0.0.1 ", "10.0.0.1"},
+	} {
+		if ip, _ := splitHostPort(tc.in); ip != tc.ip {
+			t.Errorf("splitHostPort(%q) = %q, want %q", tc.in, ip, tc.ip)
+		}
 	}
 }
