@@ -115,6 +115,13 @@ func (b *bench) all(ctx context.Context) *harness.Result {
 			fail("ceiling: %v", err)
 		}
 	}
+	// record adds a vigil run to the result, with its ratio to the ceiling.
+	record := func(t *harness.Throughput) {
+		res.Vigil = append(res.Vigil, t)
+		if res.Ceiling != nil && res.Ceiling.EventsPerSecond > 0 {
+			t.RatioToCeiling = round(t.EventsPerSecond/res.Ceiling.EventsPerSecond, 3)
+		}
+	}
 	var reference *harness.Throughput
 	for _, n := range b.o.detections {
 		if ctx.Err() != nil {
@@ -122,10 +129,7 @@ func (b *bench) all(ctx context.Context) *harness.Result {
 		}
 		t, err := b.vigilThroughput(ctx, n, nil, res)
 		if t != nil {
-			res.Vigil = append(res.Vigil, t)
-			if res.Ceiling != nil && res.Ceiling.EventsPerSecond > 0 {
-				t.RatioToCeiling = round(t.EventsPerSecond/res.Ceiling.EventsPerSecond, 3)
-			}
+			record(t)
 			if t.Policies != nil && (reference == nil || t.Policies.Library > reference.Policies.Library) {
 				reference = t
 			}
@@ -136,12 +140,7 @@ func (b *bench) all(ctx context.Context) *harness.Result {
 	}
 	if b.o.docVariant && b.base.Get(docVariant.setting) != docVariant.value && ctx.Err() == nil {
 		t, err := b.vigilThroughput(ctx, b.o.latencySet, docVariant, res)
-		if t != nil {
-			res.Vigil = append(res.Vigil, t)
-			if res.Ceiling != nil && res.Ceiling.EventsPerSecond > 0 {
-				t.RatioToCeiling = round(t.EventsPerSecond/res.Ceiling.EventsPerSecond, 3)
-			}
-		}
+		record(t)
 		if err != nil {
 			fail("vigil with %d detections, %s: %v", b.o.latencySet, t.Variant, err)
 		}
