@@ -259,7 +259,7 @@ func encodeEvents(evs []event.Event, enc eventEncoding) (*chunk, error) {
 		relIPs       = col[[]netip.Addr](c, "related_ips")
 		relHosts     = col[[]string](c, "related_hosts")
 		fields       = col[*fieldRow](c, "fields")
-		flat         = newFlattener()
+		flat         *flattener // made on first use: none with vendor_fields doc
 		doc          = col[string](c, "doc")
 		original     = col[string](c, "original")
 		oTopic       = col[string](c, "origin_topic")
@@ -370,6 +370,9 @@ func encodeEvents(evs []event.Event, enc eventEncoding) (*chunk, error) {
 		relIPs[i] = ips(e.Related.IP)
 		relHosts[i] = orEmpty(e.Related.Hosts)
 		if enc.vendorMap {
+			if flat == nil {
+				flat = newFlattener()
+			}
 			fields[i] = flat.flatten(e.Vendor)
 		} else {
 			fields[i] = &noFields
