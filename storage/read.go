@@ -1,10 +1,13 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
+	"slices"
 	"strings"
 	"time"
 
@@ -102,6 +105,24 @@ func (s *Store) Incident(ctx context.Context, id string) (event.Incident, error)
 		return event.Incident{}, fmt.Errorf("incident %s: %w", id, ErrNotFound)
 	}
 	return incs[0], nil
+}
+
+// Incidents returns the latest version of each incident in ids that
+// exists, by id: one statement for a batch of incidents where Incident
+// would take one each.
+func (s *Store) Incidents(ctx context.Context, ids []string) (map[string]event.Incident, error) {
+	out := make(map[string]event.Incident, len(ids))
+	for chunk := range idChunks(ids) {
+		incs, err := s.queryIncidents(ctx, "SELECT "+incidentColumns+" FROM "+s.table("incidents")+
+			" FINAL WHERE incident_id IN ?", chunk)
+		if err != nil {
+			return nil, fmt.Errorf("incidents: %w", err)
+		}
+		for _, inc := range incs {
+			out[inc.ID] = inc
+		}
+	}
+	return out, nil
 }
 
 // IncidentVersions returns every stored version of an incident, oldest
@@ -255,6 +276,27 @@ func (r *alertRow) alert() event.Alert {
 	return a
 }
 
+// alertsByID runs queryAlerts over ids a statement-sized chunk at a time,
+// keeping the timestamp order across chunks.
+func (s *Store) alertsByID(ctx context.Context, where string, ids []string) ([]event.Alert, error) {
+	var out []event.Alert
+	chunks := 0
+	for chunk := range idChunks(ids) {
+		as, err := s.queryAlerts(ctx, where, chunk)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, as...)
+		chunks++
+	}
+	if chunks > 1 {
+		slices.SortFunc(out, func(a, b event.Alert) int {
+			return cmp.Or(a.Timestamp.Compare(b.Timestamp), strings.Compare(a.ID, b.ID))
+		})
+	}
+	return out, nil
+}
+
 func (s *Store) queryAlerts(ctx context.Context, where string, args ...any) ([]event.Alert, error) {
 	ctx, cancel := s.readCtx(ctx)
 	defer cancel()
@@ -281,20 +323,14 @@ func (s *Store) queryAlerts(ctx context.Context, where string, args ...any) ([]e
 // Alerts returns the current row of each alert id that exists, in
 // timestamp order.
 func (s *Store) Alerts(ctx context.Context, ids []string) ([]event.Alert, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	return s.queryAlerts(ctx, "alert_id IN ?", ids)
+	return s.alertsByID(ctx, "alert_id IN ?", ids)
 }
 
 // VisibleAlerts is Alerts without the signals: the alerts people (and the
 // auto-confirmation policy) look at. An incident built from signals can
 // cite thousands of them.
 func (s *Store) VisibleAlerts(ctx context.Context, ids []string) ([]event.Alert, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	return s.queryAlerts(ctx, "alert_id IN ? AND NOT signal", ids)
+	return s.alertsByID(ctx, "alert_id IN ? AND NOT signal", ids)
 }
 
 // RecentAlerts returns the alerts last seen at or after since, for every
@@ -307,9 +343,25 @@ func (s *Store) RecentAlerts(ctx context.Context, since time.Time) ([]event.Aler
 // Each is decoded from the stored ECS document, with event.original (when
 // kept) and the origin restored.
 func (s *Store) Events(ctx context.Context, ids []string) ([]event.Event, error) {
-	if len(ids) == 0 {
-		return nil, nil
+	var out []event.Event
+	chunks := 0
+	for chunk := range idChunks(ids) {
+		evs, err := s.eventsByID(ctx, chunk)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, evs...)
+		chunks++
 	}
+	if chunks > 1 {
+		slices.SortFunc(out, func(a, b event.Event) int {
+			return cmp.Or(a.Timestamp.Compare(b.Timestamp), strings.Compare(a.Event.ID, b.Event.ID))
+		})
+	}
+	return out, nil
+}
+
+func (s *Store) eventsByID(ctx context.Context, ids []string) ([]event.Event, error) {
 	ctx, cancel := s.readCtx(ctx)
 	defer cancel()
 	// Duplicates not merged yet are identical: any one will do, no FINAL.
@@ -341,6 +393,41 @@ func (s *Store) Events(ctx context.Context, ids []string) ([]event.Event, error)
 		return nil, fmt.Errorf("query events: %w", err)
 	}
 	return out, nil
+}
+
+// idChunkBytes bounds the ids one lookup statement carries. The driver
+// inlines them into the SQL text, which ClickHouse parses only up to
+// max_query_size (256 KiB by default); half of it leaves room for the rest
+// of the statement and for quoting.
+const idChunkBytes = 128 << 10
+
+// idChunks yields ids, without duplicates, in chunks that each fit in a
+// statement. Nothing is yielded for no ids.
+func idChunks(ids []string) iter.Seq[[]string] {
+	return func(yield func([]string) bool) {
+		seen := make(map[string]struct{}, len(ids))
+		var chunk []string
+		size := 0
+		for _, id := range ids {
+			if _, dup := seen[id]; dup {
+				continue
+			}
+			seen[id] = struct{}{}
+			// Quotes, a comma and a space around each id; escapes are rare.
+			n := len(id) + 4
+			if len(chunk) > 0 && size+n > idChunkBytes {
+				if !yield(chunk) {
+					return
+				}
+				chunk, size = nil, 0
+			}
+			chunk = append(chunk, id)
+			size += n
+		}
+		if len(chunk) > 0 {
+			yield(chunk)
+		}
+	}
 }
 
 type timelineRow struct {
