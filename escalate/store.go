@@ -16,6 +16,8 @@ type Store interface {
 	WriteDeliveries(ctx context.Context, ds []event.Delivery) error
 	PendingDeliveries(ctx context.Context, due time.Time, limit int) ([]event.Delivery, error)
 	Incident(ctx context.Context, id string) (event.Incident, error)
+	// Incidents returns the current version of each of ids that exists.
+	Incidents(ctx context.Context, ids []string) (map[string]event.Incident, error)
 	Alerts(ctx context.Context, ids []string) ([]event.Alert, error)
 	// VisibleAlerts is Alerts without the signals.
 	VisibleAlerts(ctx context.Context, ids []string) ([]event.Alert, error)

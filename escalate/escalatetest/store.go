@@ -35,6 +35,7 @@ type Store struct {
 	// DeliveryWrites counts WriteDeliveries calls.
 	DeliveryWrites int
 	alertReads     int
+	incidentReads  int
 }
 
 // New returns an empty store.
@@ -162,6 +163,27 @@ func (s *Store) Incident(_ context.Context, id string) (event.Incident, error) {
 		return event.Incident{}, ErrNotFound
 	}
 	return inc, nil
+}
+
+// Incidents returns the current row of each of ids that exists.
+func (s *Store) Incidents(_ context.Context, ids []string) (map[string]event.Incident, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.incidentReads++
+	out := make(map[string]event.Incident, len(ids))
+	for _, id := range ids {
+		if inc, ok := s.incidents[id]; ok {
+			out[id] = inc
+		}
+	}
+	return out, nil
+}
+
+// IncidentReads counts the calls of Incidents so far.
+func (s *Store) IncidentReads() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.incidentReads
 }
 
 // Filter selects incidents for ListIncidents.

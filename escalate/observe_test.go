@@ -1,0 +1,197 @@
+package escalate
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigil-soc/vigil/escalate/escalatetest"
+	"github.com/vigil-soc/vigil/event"
+)
+
+// A batch is read in two statements, whatever its size, and ends in the
+// same state as the same candidates observed one call at a time: the same
+// incident rows, timeline and deliveries.
+func TestObserveBatchReadsOnceAndMatchesOneByOne(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig(t, baseConfig)
+	alerts := []event.Alert{
+		{ID: "a1", Severity: event.SeverityLow}, {ID: "a2", Severity: event.SeverityMedium},
+		{ID: "a3", Severity: event.SeverityCritical}, {ID: "a4", Severity: event.SeverityLow},
+		{ID: "sig", Severity: event.SeverityLow, Signal: true},
+	}
+	existing := candidate("inc-old", event.SeverityLow, 20, "a1")
+	grown := existing
+	grown.AlertIDs = []string{"a1", "a4"}
+	first := candidate("inc-dup", event.SeverityLow, 20, "a2")
+	second := first
+	second.AlertIDs, second.Severity = []string{"a2", "sig", "a4"}, event.SeverityMedium
+	batch := []event.Incident{
+		candidate("inc-new", event.SeverityMedium, 40, "a2"),
+		first,
+		candidate("inc-critical", event.SeverityCritical, 90, "a3"), // the policy confirms it
+		grown,
+		second, // the same incident again: merged after first, not beside it
+	}
+
+	type outcome struct {
+		incidents  map[string]event.Incident
+		versions   map[string][]event.Incident
+		timeline   map[string][]event.TimelineEntry
+		deliveries []event.Delivery
+	}
+	run := func(oneByOne bool) (outcome, *escalatetest.Store) {
+		st := escalatetest.New()
+		st.AddAlerts(alerts...)
+		clk := newClock(t0)
+		mg := newTestManager(t, cfg, st, clk)
+		if err := mg.Observe(ctx, []event.Incident{existing}); err != nil {
+			t.Fatal(err)
+		}
+		clk.Add(time.Minute)
+		if oneByOne {
+			for _, c := range batch {
+				if err := mg.Observe(ctx, []event.Incident{c}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		} else {
+			incReads, alertReads := st.IncidentReads(), st.AlertReads()
+			if err := mg.Observe(ctx, batch); err != nil {
+				t.Fatal(err)
+			}
+			if n := st.IncidentReads() - incReads; n != 1 {
+				t.Errorf("a batch of %d candidates read incidents %d times, want 1", len(batch), n)
+			}
+			if n := st.AlertReads() - alertReads; n != 1 {
+				t.Errorf("a batch of %d candidates read alerts %d times, want 1", len(batch), n)
+			}
+		}
+		out := outcome{incidents: map[string]event.Incident{}, versions: map[string][]event.Incident{},
+			timeline: map[string][]event.TimelineEntry{}, deliveries: st.Deliveries()}
+		for _, c := range append(batch, existing) {
+			inc, err := st.Incident(ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out.incidents[c.ID] = inc
+			out.versions[c.ID], _ = st.IncidentVersions(ctx, c.ID)
+			out.timeline[c.ID], _ = st.Timeline(ctx, c.ID)
+		}
+		return out, st
+	}
+	batched, _ := run(false)
+	single, _ := run(true)
+	for id, want := range single.incidents {
+		if got := batched.incidents[id]; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s after a batch:\n %+v\nafter one call each:\n %+v", id, got, want)
+		}
+		if got, want := batched.versions[id], single.versions[id]; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: versions differ: %d after a batch, %d after one call each", id, len(got), len(want))
+		}
+		if got, want := batched.timeline[id], single.timeline[id]; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: timeline after a batch:\n %+v\nafter one call each:\n %+v", id, got, want)
+		}
+	}
+	if !reflect.DeepEqual(batched.deliveries, single.deliveries) {
+		t.Errorf("deliveries after a batch %+v, after one call each %+v", batched.deliveries, single.deliveries)
+	}
+	// The outcome itself, so that two equally wrong runs do not pass.
+	if inc := batched.incidents["inc-dup"]; inc.Version != 2 || !slices.Equal(inc.AlertIDs, []string{"a2", "sig", "a4"}) ||
+		inc.Severity != event.SeverityMedium {
+		t.Errorf("inc-dup = version %d, alerts %v, %s; want version 2 with a2, sig, a4, medium", inc.Version, inc.AlertIDs, inc.Severity)
+	}
+	if inc := batched.incidents["inc-critical"]; inc.Status != event.StatusConfirmed || len(batched.deliveries) != 1 {
+		t.Errorf("inc-critical = %s with %d deliveries, want confirmed and paged once", inc.Status, len(batched.deliveries))
+	}
+	if inc := batched.incidents["inc-old"]; inc.Version != 2 || !slices.Equal(inc.AlertIDs, []string{"a1", "a4"}) {
+		t.Errorf("inc-old = version %d, alerts %v; want version 2 with a1, a4", inc.Version, inc.AlertIDs)
+	}
+}
+
+// Batches that share incidents, and analysts' transitions, run at the same
+// time without losing a change: every write of an incident has a version
+// of its own, and the last one holds every alert and the transition.
+func TestObserveBatchesAndTransitionsDoNotOverwriteEachOther(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig(t, baseConfig)
+	st := escalatetest.New()
+	var mu sync.Mutex
+	written := map[string]map[uint64]event.Incident{}
+	var collisions []string
+	st.BeforeWriteIncidents = func(incs []event.Incident) error {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, inc := range incs {
+			if written[inc.ID] == nil {
+				written[inc.ID] = map[uint64]event.Incident{}
+			}
+			if prev, ok := written[inc.ID][inc.Version]; ok && !reflect.DeepEqual(prev, inc) {
+				collisions = append(collisions, fmt.Sprintf("%s v%d", inc.ID, inc.Version))
+			}
+			written[inc.ID][inc.Version] = inc
+		}
+		return nil
+	}
+	mg := newTestManager(t, cfg, st, newClock(t0))
+	ids := []string{"inc-a", "inc-b", "inc-c", "inc-d"}
+	var seed []event.Incident
+	for _, id := range ids {
+		seed = append(seed, candidate(id, event.SeverityLow, 20, "a0"))
+	}
+	if err := mg.Observe(ctx, seed); err != nil {
+		t.Fatal(err)
+	}
+
+	const rounds = 40
+	var wg sync.WaitGroup
+	// Two streams of batches, each over every incident in its own order.
+	for w := range 2 {
+		wg.Go(func() {
+			for r := range rounds {
+				var batch []event.Incident
+				for i := range ids {
+					id := ids[(i+w)%len(ids)]
+					alertsSoFar := []string{"a0"}
+					for k := 0; k <= r; k++ {
+						alertsSoFar = append(alertsSoFar, fmt.Sprintf("w%d-%d", w, k))
+					}
+					batch = append(batch, candidate(id, event.SeverityLow, 20, alertsSoFar...))
+				}
+				if err := mg.Observe(ctx, batch); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for _, id := range ids {
+			if _, err := mg.Transition(ctx, id, event.StatusTriage, "alice", "looking"); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	wg.Wait()
+
+	if len(collisions) > 0 {
+		t.Fatalf("different incidents written under the same version: %v", collisions)
+	}
+	for _, id := range ids {
+		inc, err := st.Incident(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Created, 2×rounds alert additions, one transition.
+		if want := uint64(1 + 2*rounds + 1); inc.Version != want {
+			t.Errorf("%s: version %d, want %d", id, inc.Version, want)
+		}
+		if inc.Status != event.StatusTriage || len(inc.AlertIDs) != 1+2*rounds {
+			t.Errorf("%s: %s with %d alerts, want triage with %d", id, inc.Status, len(inc.AlertIDs), 1+2*rounds)
+		}
+	}
+}
