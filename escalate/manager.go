@@ -65,6 +65,7 @@ type Manager struct {
 	// store's work. Only a hint: an incident missing from it is read as
 	// before.
 	declared declaredSet
+	alerts   alertCache
 }
 
 // declaredSet is a bounded set of incident ids.
@@ -343,7 +344,7 @@ func (mg *Manager) prefetchAlerts(ctx context.Context, ids []string) alertReader
 	done := make(chan result, 1)
 	if len(ids) > 0 {
 		go func() {
-			as, err := mg.store.VisibleAlerts(ctx, ids)
+			as, err := mg.visibleAlerts(ctx, ids)
 			byID := make(map[string]event.Alert, len(as))
 			for _, a := range as {
 				byID[a.ID] = a
@@ -370,7 +371,7 @@ func (mg *Manager) prefetchAlerts(ctx context.Context, ids []string) alertReader
 			}
 		}
 		if len(missing) > 0 {
-			more, err := mg.store.VisibleAlerts(ctx, missing)
+			more, err := mg.visibleAlerts(ctx, missing)
 			if err != nil {
 				return nil, fmt.Errorf("load alerts: %w", err)
 			}

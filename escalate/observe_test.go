@@ -2,6 +2,7 @@ package escalate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -192,6 +193,62 @@ func TestObserveBatchesAndTransitionsDoNotOverwriteEachOther(t *testing.T) {
 		}
 		if inc.Status != event.StatusTriage || len(inc.AlertIDs) != 1+2*rounds {
 			t.Errorf("%s: %s with %d alerts, want triage with %d", id, inc.Status, len(inc.AlertIDs), 1+2*rounds)
+		}
+	}
+}
+
+// An incident's alerts are read in full once: an update reads only the
+// alerts it adds, and those whose count a refold raised since, so the
+// policy always decides on current rows.
+func TestObserveRereadsOnlyNewAndRefoldedAlerts(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig(t, baseConfig)
+	p, err := CompilePolicy(ctx, "count.rego", `package vigil.escalate
+default confirm := false
+confirm if count(reasons) > 0
+reasons contains "an alert folded five findings" if {
+	some a in input.alerts
+	a.count >= 5
+}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := escalatetest.New()
+	alert := func(id string, n int) event.Alert {
+		return event.Alert{ID: id, Count: n, Severity: event.SeverityMedium, Timestamp: t0}
+	}
+	st.AddAlerts(alert("a1", 1), alert("a2", 1), alert("a3", 1), event.Alert{ID: "s1", Count: 1, Signal: true})
+	clk := newClock(t0)
+	mg, err := NewManager(ctx, cfg, st, Options{Now: clk.Now, Policy: p,
+		IsNotFound: func(err error) bool { return errors.Is(err, escalatetest.ErrNotFound) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name      string
+		alerts    []string
+		refold    []event.Alert
+		wantRead  []string
+		confirmed bool
+	}{
+		{"new incident", []string{"a1", "a2", "s1"}, nil, []string{"a1", "a2"}, false},
+		{"one more alert", []string{"a1", "a2", "s1", "a3"}, nil, []string{"a3"}, false},
+		{"no change", []string{"a1", "a2", "s1", "a3"}, nil, nil, false},
+		{"a refold raises a2's count", []string{"a1", "a2", "s1", "a3"}, []event.Alert{alert("a2", 5)}, []string{"a2"}, true},
+	}
+	for _, step := range steps {
+		st.AddAlerts(step.refold...)
+		st.AlertIDsRead()
+		c := candidate("inc-1", event.SeverityMedium, 40, step.alerts...)
+		if err := mg.Observe(ctx, []event.Incident{c}); err != nil {
+			t.Fatal(err)
+		}
+		if got := st.AlertIDsRead(); !slices.Equal(got, step.wantRead) {
+			t.Errorf("%s: read alerts %v in full, want %v", step.name, got, step.wantRead)
+		}
+		inc, _ := st.Incident(ctx, "inc-1")
+		if got := inc.Status == event.StatusConfirmed; got != step.confirmed {
+			t.Errorf("%s: confirmed = %v, want %v", step.name, got, step.confirmed)
 		}
 	}
 }

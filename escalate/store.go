@@ -21,6 +21,9 @@ type Store interface {
 	Alerts(ctx context.Context, ids []string) ([]event.Alert, error)
 	// VisibleAlerts is Alerts without the signals.
 	VisibleAlerts(ctx context.Context, ids []string) ([]event.Alert, error)
+	// AlertCounts returns the count of each of ids that is stored and not
+	// a signal: the version of its row (the highest count is current).
+	AlertCounts(ctx context.Context, ids []string) (map[string]int, error)
 	Events(ctx context.Context, ids []string) ([]event.Event, error)
 	Timeline(ctx context.Context, incidentID string) ([]event.TimelineEntry, error)
 	// IncidentVersions returns every stored version of an incident, oldest

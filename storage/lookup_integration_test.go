@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -69,6 +70,19 @@ func TestLookupsByManyIDs(t *testing.T) {
 	}
 	if ids := alertIDs(got); !slices.Equal(ids, []string{"al-2", "al-0"}) {
 		t.Errorf("VisibleAlerts = %v, want [al-2 al-0]", ids)
+	}
+
+	refolded := alerts[2]
+	refolded.Count = 7
+	if err := s.WriteAlerts(ctx, []event.Alert{refolded}); err != nil {
+		t.Fatal(err)
+	}
+	counts, err := s.AlertCounts(ctx, manyIDs("al", n, "al-0", "al-1", "al-2"))
+	if err != nil {
+		t.Fatalf("AlertCounts: %v", err)
+	}
+	if want := map[string]int{"al-0": 1, "al-2": 7}; !maps.Equal(counts, want) {
+		t.Errorf("AlertCounts = %v, want %v (the signal al-1 left out, al-2 at its refolded count)", counts, want)
 	}
 
 	gotEvs, err := s.Events(ctx, manyIDs("evt", n, evs[2].Event.ID, evs[0].Event.ID))

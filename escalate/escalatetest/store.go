@@ -35,6 +35,8 @@ type Store struct {
 	// DeliveryWrites counts WriteDeliveries calls.
 	DeliveryWrites int
 	alertReads     int
+	alertIDsRead   []string
+	countReads     int
 	incidentReads  int
 }
 
@@ -235,6 +237,7 @@ func (s *Store) Alerts(_ context.Context, ids []string) ([]event.Alert, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.alertReads++
+	s.alertIDsRead = append(s.alertIDsRead, ids...)
 	var out []event.Alert
 	for _, id := range ids {
 		if a, ok := s.alerts[id]; ok {
@@ -249,6 +252,32 @@ func (s *Store) AlertReads() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.alertReads
+}
+
+// AlertIDsRead returns the ids Alerts and VisibleAlerts were asked for
+// since the last call, sorted.
+func (s *Store) AlertIDsRead() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := s.alertIDsRead
+	s.alertIDsRead = nil
+	slices.Sort(ids)
+	return ids
+}
+
+// AlertCounts returns the count of each known alert among ids that is not
+// a signal.
+func (s *Store) AlertCounts(_ context.Context, ids []string) (map[string]int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.countReads++
+	out := make(map[string]int, len(ids))
+	for _, id := range ids {
+		if a, ok := s.alerts[id]; ok && !a.Signal {
+			out[id] = a.Count
+		}
+	}
+	return out, nil
 }
 
 // VisibleAlerts is Alerts without the signals.
