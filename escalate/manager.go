@@ -28,6 +28,9 @@ const (
 const (
 	ActionCustomerNotified = "customer_notified"
 	ActionDeliveryFailed   = "delivery_failed"
+	// ActionPolicyFailed records that the auto-confirmation policy failed
+	// on a version of the incident, which is left to analysts.
+	ActionPolicyFailed = "policy_failed"
 )
 
 // Options are a Manager's collaborators; zero values get defaults.
@@ -489,9 +492,28 @@ func (mg *Manager) autoConfirm(ctx context.Context, inc event.Incident, alertsOf
 		// The incident is stored all the same; the decision is retried.
 		return inc, errors.Join(mg.write(ctx, pending), err)
 	}
-	d, err := mg.policy.Load().Decide(ctx, inc, alerts)
+	p := mg.policy.Load()
+	d, err := p.Decide(ctx, inc, alerts)
 	if err != nil {
-		return inc, errors.Join(mg.write(ctx, pending), err)
+		if ctx.Err() != nil {
+			return inc, errors.Join(mg.write(ctx, pending), err)
+		}
+		// The policy fails the same way on a retry of the same input, so
+		// failing the batch would stop the stream behind it for good. The
+		// incident is left to analysts, with the failure on its timeline
+		// (once per version); the decision runs again when it changes.
+		mg.m.policyErrors.Inc()
+		mg.log.Error("auto-confirmation policy failed; the incident is left to analysts",
+			"incident_id", inc.ID, "policy", p.name, "err", err)
+		e := event.TimelineEntry{
+			ID: entryID(inc.ID, ActionPolicyFailed, fmt.Sprint(inc.Version)), IncidentID: inc.ID, Tenant: inc.Tenant,
+			At: mg.now(), Actor: ActorEscalate, Action: ActionPolicyFailed, Detail: err.Error(),
+		}
+		if pending == nil {
+			pending = &pendingWrite{}
+		}
+		pending.entries = append(pending.entries, e)
+		return inc, mg.write(ctx, pending)
 	}
 	if !d.Confirm {
 		return inc, mg.write(ctx, pending)

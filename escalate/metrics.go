@@ -16,6 +16,7 @@ type Metrics struct {
 	missed        prometheus.Counter
 	transitions   *prometheus.CounterVec
 	confirmations prometheus.Counter
+	policyErrors  prometheus.Counter
 	timeTo        *prometheus.HistogramVec
 }
 
@@ -52,6 +53,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "vigil_escalate_auto_confirmations_total",
 			Help: "Incidents declared by the auto-confirmation policy.",
 		}),
+		policyErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vigil_escalate_policy_errors_total",
+			Help: "Auto-confirmation decisions that failed because the policy did (the incident is left to analysts).",
+		}),
 		timeTo: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "vigil_escalate_time_to_seconds",
 			Help:    "Response times: detect (first alert event → incident created), confirm (created → declared), contain and close (declared → contained/closed).",
@@ -59,7 +64,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"phase"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.deliveries, m.retries, m.chain, m.reminders, m.missed, m.transitions, m.confirmations, m.timeTo)
+		reg.MustRegister(m.deliveries, m.retries, m.chain, m.reminders, m.missed, m.transitions, m.confirmations, m.policyErrors, m.timeTo)
 	}
 	return m
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -250,5 +251,55 @@ reasons contains "an alert folded five findings" if {
 		if got := inc.Status == event.StatusConfirmed; got != step.confirmed {
 			t.Errorf("%s: confirmed = %v, want %v", step.name, got, step.confirmed)
 		}
+	}
+}
+
+// A policy that fails on one incident fails the same way on every retry:
+// the incident is stored for analysts with the failure on its timeline,
+// the failure is counted, and the batch (and the stream behind it) goes on.
+func TestPolicyFailureDoesNotStopTheStream(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig(t, baseConfig)
+	p, err := CompilePolicy(ctx, "conflict.rego", `package vigil.escalate
+default confirm := false
+confirm := true if input.incident.rule == "boom"
+confirm := false if input.incident.rule == "boom"
+confirm := true if input.incident.severity == "critical"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := escalatetest.New()
+	m := NewMetrics(nil)
+	mg, err := NewManager(ctx, cfg, st, Options{Now: newClock(t0).Now, Policy: p, Metrics: m,
+		IsNotFound: func(err error) bool { return errors.Is(err, escalatetest.ErrNotFound) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	boom := candidate("inc-boom", event.SeverityHigh, 50, "a1")
+	boom.Rule = "boom"
+	other := candidate("inc-critical", event.SeverityCritical, 50, "a2")
+	for range 2 { // the second time as a replay: the entry is not repeated
+		if err := mg.Observe(ctx, []event.Incident{boom, other}); err != nil {
+			t.Fatalf("Observe returned %v; a policy failure must not fail the batch", err)
+		}
+	}
+	if inc, err := st.Incident(ctx, "inc-boom"); err != nil || inc.Status != event.StatusCandidate {
+		t.Fatalf("inc-boom = %+v, %v; want it stored as a candidate", inc, err)
+	}
+	if inc, _ := st.Incident(ctx, "inc-critical"); inc.Status != event.StatusConfirmed {
+		t.Errorf("inc-critical = %s; the other incident of the batch must still be decided", inc.Status)
+	}
+	tl, _ := st.Timeline(ctx, "inc-boom")
+	var failed []event.TimelineEntry
+	for _, e := range tl {
+		if e.Action == ActionPolicyFailed {
+			failed = append(failed, e)
+		}
+	}
+	if len(failed) != 1 || !strings.Contains(failed[0].Detail, "conflict") {
+		t.Errorf("timeline holds %d policy failures (%+v); want one that says what failed", len(failed), failed)
+	}
+	if got := value(m.policyErrors); got != 2 {
+		t.Errorf("policy errors counted %v, want 2", got)
 	}
 }
