@@ -18,6 +18,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/topdown/cache"
 
 	"github.com/vigil-soc/vigil/event"
+	"github.com/vigil-soc/vigil/internal/regosandbox"
 )
 
 // Detection is the metadata of one loaded detection.
@@ -50,24 +51,8 @@ type Detection struct {
 	Line    int    `json:"line"`
 }
 
-// deniedBuiltins are left out of the sandbox capabilities: no network, no
-// environment, no runtime configuration.
-var deniedBuiltins = map[string]bool{
-	"http.send":          true,
-	"net.lookup_ip_addr": true,
-	"opa.runtime":        true,
-}
-
 func sandboxCapabilities() *ast.Capabilities {
-	c := ast.CapabilitiesForThisVersion()
-	kept := c.Builtins[:0:0]
-	for _, b := range c.Builtins {
-		if !deniedBuiltins[b.Name] {
-			kept = append(kept, b)
-		}
-	}
-	c.Builtins = append(kept, vigilBuiltinDecls...)
-	return c
+	return regosandbox.Capabilities(vigilBuiltinDecls...)
 }
 
 // policySet is one compiled, immutable generation of the policies. Engine

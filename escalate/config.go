@@ -17,10 +17,13 @@ import (
 type Config struct {
 	// PolicyFile is the auto-confirmation Rego policy; empty means the
 	// embedded policy/confirm.rego.
-	PolicyFile string    `yaml:"policy_file"`
-	Deadlines  Deadlines `yaml:"deadlines"`
-	SLA        SLA       `yaml:"sla"`
-	Retry      Retry     `yaml:"retry"`
+	PolicyFile string `yaml:"policy_file"`
+	// PolicyTimeout bounds one auto-confirmation decision (default 2s);
+	// a decision past it counts as a policy failure.
+	PolicyTimeout time.Duration `yaml:"policy_timeout"`
+	Deadlines     Deadlines     `yaml:"deadlines"`
+	SLA           SLA           `yaml:"sla"`
+	Retry         Retry         `yaml:"retry"`
 	// PollInterval is how often the dispatcher polls the outbox and checks
 	// deadlines.
 	PollInterval time.Duration `yaml:"poll_interval"`
@@ -116,14 +119,18 @@ type Level struct {
 
 // Defaults.
 const (
-	DefaultNotify       = 72 * time.Hour
-	DefaultKafkaTopic   = "incidents.confirmed"
-	defaultTimeout      = 10 * time.Second
-	defaultPollInterval = 5 * time.Second
+	DefaultNotify        = 72 * time.Hour
+	DefaultPolicyTimeout = 2 * time.Second
+	DefaultKafkaTopic    = "incidents.confirmed"
+	defaultTimeout       = 10 * time.Second
+	defaultPollInterval  = 5 * time.Second
 )
 
 // ApplyDefaults fills unset fields.
 func (c *Config) ApplyDefaults() {
+	if c.PolicyTimeout == 0 {
+		c.PolicyTimeout = DefaultPolicyTimeout
+	}
 	if c.Deadlines.Notify == 0 {
 		c.Deadlines.Notify = DefaultNotify
 	}
@@ -171,6 +178,9 @@ func (c *Config) ApplyDefaults() {
 // Validate checks the configuration and names the offending setting.
 func (c *Config) Validate() error {
 	var errs []error
+	if c.PolicyTimeout < 0 {
+		errs = append(errs, errors.New("policy_timeout: must not be negative"))
+	}
 	if c.Deadlines.Notify < 0 {
 		errs = append(errs, errors.New("deadlines.notify: must not be negative"))
 	}

@@ -13,7 +13,7 @@ func TestConfigFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Deadlines.NotifyDeadline("listedco") != 96*time.Hour || len(cfg.Routes) != 3 || cfg.Targets[3].Topic != DefaultKafkaTopic {
+	if cfg.Deadlines.NotifyDeadline("listedco") != 96*time.Hour || cfg.PolicyTimeout != 2*time.Second || len(cfg.Routes) != 3 || cfg.Targets[3].Topic != DefaultKafkaTopic {
 		t.Fatalf("good.yml: %+v", cfg)
 	}
 	bad, _ := filepath.Glob("testdata/bad_*.yml")

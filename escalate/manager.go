@@ -493,7 +493,13 @@ func (mg *Manager) autoConfirm(ctx context.Context, inc event.Incident, alertsOf
 		return inc, errors.Join(mg.write(ctx, pending), err)
 	}
 	p := mg.policy.Load()
-	d, err := p.Decide(ctx, inc, alerts)
+	limit := cmp.Or(max(mg.cfg.PolicyTimeout, 0), DefaultPolicyTimeout)
+	dctx, cancel := context.WithTimeout(ctx, limit)
+	d, err := p.Decide(dctx, inc, alerts)
+	if err != nil && ctx.Err() == nil && errors.Is(dctx.Err(), context.DeadlineExceeded) {
+		err = fmt.Errorf("policy %s ran past its time limit (escalate.policy_timeout %s): %w", p.name, limit, err)
+	}
+	cancel()
 	if err != nil {
 		if ctx.Err() != nil {
 			return inc, errors.Join(mg.write(ctx, pending), err)

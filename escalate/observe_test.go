@@ -303,3 +303,45 @@ confirm := true if input.incident.severity == "critical"`)
 		t.Errorf("policy errors counted %v, want 2", got)
 	}
 }
+
+// A decision that runs past escalate.policy_timeout is a policy failure:
+// counted, on the timeline, and the batch goes on.
+func TestPolicyTimeLimit(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig(t, baseConfig+"policy_timeout: 50ms\n")
+	// About 10^10 steps for a risk score of 100 000; a handful at load,
+	// where the check runs with an empty incident.
+	p, err := CompilePolicy(ctx, "slow.rego", `package vigil.escalate
+default confirm := false
+confirm if {
+	every x in numbers.range(1, input.incident.risk_score) {
+		every y in numbers.range(1, input.incident.risk_score) {
+			x + y > 0
+		}
+	}
+	false
+}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := escalatetest.New()
+	m := NewMetrics(nil)
+	mg, err := NewManager(ctx, cfg, st, Options{Now: newClock(t0).Now, Policy: p, Metrics: m,
+		IsNotFound: func(err error) bool { return errors.Is(err, escalatetest.ErrNotFound) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := candidate("inc-slow", event.SeverityHigh, 50, "a1")
+	c.RiskScore = 100000
+	if err := mg.Observe(ctx, []event.Incident{c}); err != nil {
+		t.Fatalf("Observe returned %v; a decision past its time limit must not fail the batch", err)
+	}
+	tl, _ := st.Timeline(ctx, "inc-slow")
+	i := slices.IndexFunc(tl, func(e event.TimelineEntry) bool { return e.Action == ActionPolicyFailed })
+	if i < 0 || !strings.Contains(tl[i].Detail, "time limit") {
+		t.Fatalf("timeline %+v: want a policy failure that names the time limit", tl)
+	}
+	if got := value(m.policyErrors); got != 1 {
+		t.Errorf("policy errors counted %v, want 1", got)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/vigil-soc/vigil/event"
+	"github.com/vigil-soc/vigil/internal/regosandbox"
 )
 
 //go:embed policy/confirm.rego
@@ -48,11 +49,13 @@ func LoadPolicy(ctx context.Context, path string) (*Policy, error) {
 
 // CompilePolicy compiles a policy and checks that it yields a boolean
 // data.vigil.escalate.confirm, so a bad policy is rejected at load rather
-// than silently confirming nothing.
+// than silently confirming nothing. It runs in the sandbox detections do:
+// no network, environment or runtime access.
 func CompilePolicy(ctx context.Context, name, src string) (*Policy, error) {
 	q, err := rego.New(
 		rego.Query("data.vigil.escalate"),
 		rego.Module(name, src),
+		rego.Capabilities(regosandbox.Capabilities()),
 	).PrepareForEval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("compile policy %s: %w", name, err)

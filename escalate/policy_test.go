@@ -57,6 +57,8 @@ func TestBadPolicyRejected(t *testing.T) {
 		{"wrong package", "package other\ndefault confirm := false"},
 		{"not boolean", "package vigil.escalate\nconfirm := \"yes\""},
 		{"undefined without default", "package vigil.escalate\nconfirm if input.incident.severity == \"critical\""},
+		{"network", "package vigil.escalate\ndefault confirm := false\nconfirm if http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:1\"}).status_code == 200"},
+		{"environment", "package vigil.escalate\ndefault confirm := false\nconfirm if opa.runtime().env.CONFIRM == \"yes\""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
