@@ -11,6 +11,7 @@
 //	config.go      Config (YAML): policy, deadlines, retry, targets, routes
 //	policy.go      the auto-confirmation policy (policy/confirm.rego embedded)
 //	manager.go     Manager: Observe, Transition, notes, declaration, outbox writes
+//	alertcache.go  the alerts the lifecycle read, checked against their counts
 //	route.go       route matching and delivery construction
 //	targets.go     webhook, PagerDuty, Slack and Kafka senders
 //	dispatcher.go  Dispatcher: outbox polling and Wake, backoff, chain, deadlines (Tick)
