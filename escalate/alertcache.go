@@ -25,8 +25,9 @@ type alertCache struct {
 	cur, old map[string]event.Alert
 }
 
-// maxCachedAlerts bounds one generation of alertCache: a few KiB each at
-// most, so tens of MiB.
+// maxCachedAlerts bounds one generation of alertCache. An alert is one or
+// two KiB, up to about ten with its 100 folded event ids and origins, so
+// the cache holds tens of MiB and at worst about 160.
 const maxCachedAlerts = 1 << 13
 
 func (c *alertCache) get(id string) (event.Alert, bool) {
