@@ -77,11 +77,13 @@ func (mg *Manager) visibleAlerts(ctx context.Context, ids []string) ([]event.Ale
 			stale = append(stale, id)
 		}
 	}
+	mg.m.alertReads.WithLabelValues("cache").Add(float64(len(out)))
 	if len(stale) > 0 {
 		fresh, err := mg.store.VisibleAlerts(ctx, stale)
 		if err != nil {
 			return nil, err
 		}
+		mg.m.alertReads.WithLabelValues("store").Add(float64(len(fresh)))
 		for _, a := range fresh {
 			mg.alerts.put(a)
 		}

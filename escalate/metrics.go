@@ -17,6 +17,7 @@ type Metrics struct {
 	transitions   *prometheus.CounterVec
 	confirmations prometheus.Counter
 	policyErrors  prometheus.Counter
+	alertReads    *prometheus.CounterVec
 	timeTo        *prometheus.HistogramVec
 }
 
@@ -57,6 +58,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "vigil_escalate_policy_errors_total",
 			Help: "Auto-confirmation decisions that failed because the policy did (the incident is left to analysts).",
 		}),
+		alertReads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigil_escalate_alert_reads_total",
+			Help: "Alerts the lifecycle read for the auto-confirmation policy, by where the row came from: cache (its stored count unchanged) or store (read in full: new or refolded).",
+		}, []string{"from"}),
 		timeTo: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "vigil_escalate_time_to_seconds",
 			Help:    "Response times: detect (first alert event → incident created), confirm (created → declared), contain and close (declared → contained/closed).",
@@ -64,7 +69,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"phase"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.deliveries, m.retries, m.chain, m.reminders, m.missed, m.transitions, m.confirmations, m.policyErrors, m.timeTo)
+		reg.MustRegister(m.deliveries, m.retries, m.chain, m.reminders, m.missed, m.transitions, m.confirmations, m.policyErrors, m.alertReads, m.timeTo)
 	}
 	return m
 }

@@ -220,7 +220,8 @@ reasons contains "an alert folded five findings" if {
 	}
 	st.AddAlerts(alert("a1", 1), alert("a2", 1), alert("a3", 1), event.Alert{ID: "s1", Count: 1, Signal: true})
 	clk := newClock(t0)
-	mg, err := NewManager(ctx, cfg, st, Options{Now: clk.Now, Policy: p,
+	m := NewMetrics(nil)
+	mg, err := NewManager(ctx, cfg, st, Options{Now: clk.Now, Policy: p, Metrics: m,
 		IsNotFound: func(err error) bool { return errors.Is(err, escalatetest.ErrNotFound) }})
 	if err != nil {
 		t.Fatal(err)
@@ -251,6 +252,10 @@ reasons contains "an alert folded five findings" if {
 		if got := inc.Status == event.StatusConfirmed; got != step.confirmed {
 			t.Errorf("%s: confirmed = %v, want %v", step.name, got, step.confirmed)
 		}
+	}
+	// 2 + 3 + 3 + 3 alerts read for the policy; 2 + 1 + 0 + 1 of them in full.
+	if cached, stored := value(m.alertReads.WithLabelValues("cache")), value(m.alertReads.WithLabelValues("store")); cached != 7 || stored != 4 {
+		t.Errorf("alert reads counted %v from the cache and %v from the store, want 7 and 4", cached, stored)
 	}
 }
 
