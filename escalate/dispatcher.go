@@ -47,6 +47,8 @@ type Dispatcher struct {
 	log      *slog.Logger
 	// wake asks Run for a poll now: the outbox has new deliveries.
 	wake chan struct{}
+	// done is what the deadline check found done, per incident.
+	done deadlineMemo
 }
 
 // NewDispatcher builds a Dispatcher and its senders.
@@ -331,10 +333,19 @@ func (d *Dispatcher) tickIncident(ctx context.Context, inc event.Incident, now t
 		return nil
 	}
 	ms := d.marks(inc)
-	if len(ms) == 0 || now.Before(ms[0].at) {
-		if now.Before(inc.NotifyBy) {
-			return nil // nothing due: spare the timeline read
-		}
+	// The timeline is read only when something has come due that this
+	// dispatcher does not know is done: an incident declared weeks ago
+	// and still open would otherwise cost a read at every poll.
+	known := d.done.get(inc.ID, inc.NotifyBy)
+	if known.settled {
+		return nil
+	}
+	due := !now.Before(inc.NotifyBy)
+	for _, m := range ms {
+		due = due || (!m.at.After(now) && !known.marks[m.name])
+	}
+	if !due {
+		return nil
 	}
 	tl, err := d.store.Timeline(ctx, inc.ID)
 	if err != nil {
@@ -344,15 +355,22 @@ func (d *Dispatcher) tickIncident(ctx context.Context, inc event.Incident, now t
 	for _, e := range tl {
 		switch e.Action {
 		case ActionCustomerNotified:
+			d.done.settle(inc.ID, inc.NotifyBy)
 			return nil
 		case event.ActionReminder, event.ActionDeadline:
 			done[e.Action+"|"+e.Ref] = true
+		}
+	}
+	for _, m := range ms {
+		if done[event.ActionReminder+"|"+m.name] {
+			d.done.markDone(inc.ID, inc.NotifyBy, m.name)
 		}
 	}
 	var ds []event.Delivery
 	var entries []event.TimelineEntry
 	if !now.Before(inc.NotifyBy) {
 		if done[event.ActionDeadline+"|"] {
+			d.done.settle(inc.ID, inc.NotifyBy)
 			return nil
 		}
 		_, levels, ok := d.cfg.levelOf(inc, 0)
@@ -398,6 +416,13 @@ func (d *Dispatcher) tickIncident(ctx context.Context, inc event.Incident, now t
 	}
 	if err := d.store.AppendTimeline(ctx, entries); err != nil {
 		return fmt.Errorf("append timeline: %w", err)
+	}
+	for _, e := range entries {
+		if e.Action == event.ActionDeadline {
+			d.done.settle(inc.ID, inc.NotifyBy)
+		} else {
+			d.done.markDone(inc.ID, inc.NotifyBy, e.Ref)
+		}
 	}
 	return nil
 }

@@ -596,3 +596,82 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// The deadline check reads an incident's timeline only when a reminder or
+// the deadline has come due that it does not already know is done: a
+// declared incident that stays open for weeks costs no read per poll.
+func TestDeadlineChecksReadTimelinesOnlyWhenSomethingIsDue(t *testing.T) {
+	ctx := context.Background()
+	soc := newReceiver(t, "")
+	cfg := testConfig(t, `
+deadlines: {notify: 72h, reminders: [24h, 48h], remind_before: [6h]}
+targets:
+  - {name: soc, type: webhook, url: "`+soc.srv.URL+`"}
+routes:
+  - {name: all, chain: [{targets: [soc]}]}
+`)
+	st := escalatetest.New()
+	clk := newClock(t0)
+	m := NewMetrics(prometheus.NewRegistry())
+	mg := newTestManager(t, cfg, st, clk)
+	disp := newTestDispatcher(t, cfg, st, clk, m, nil)
+	if err := mg.Observe(ctx, []event.Incident{
+		candidate("notified", event.SeverityCritical, 95, "a1"),
+		candidate("late", event.SeverityCritical, 95, "a2"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		at    time.Duration
+		reads int // timeline reads of this tick
+	}{
+		{time.Hour, 0},
+		{24 * time.Hour, 2}, // the first reminder of each
+		{25 * time.Hour, 0},
+		{30 * time.Hour, 0},
+		{49 * time.Hour, 2}, // the second
+		{51 * time.Hour, 0}, // "notified" is notified just before
+		{66 * time.Hour, 2}, // 6h before: "notified" is found notified, "late" reminded
+		{67 * time.Hour, 0},
+		{72 * time.Hour, 1}, // "late" missed its deadline
+		{100 * time.Hour, 0},
+		{500 * time.Hour, 0},
+	}
+	for _, s := range steps {
+		clk.Set(t0.Add(s.at))
+		if s.at == 51*time.Hour {
+			if _, err := mg.MarkCustomerNotified(ctx, "notified", "bob", "sent by mail"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := st.TimelineReads()
+		if err := disp.Tick(ctx, clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if got := st.TimelineReads() - before; got != s.reads {
+			t.Errorf("at +%s: %d timeline reads, want %d", s.at, got, s.reads)
+		}
+	}
+	if got := value(m.reminders); got != 5 {
+		t.Errorf("%v reminders, want 5 (3 for late, 2 for notified)", got)
+	}
+	if got := value(m.missed); got != 1 {
+		t.Errorf("%v deadlines missed, want 1", got)
+	}
+	// Another dispatcher (another vigil process) knows nothing: it reads
+	// once, finds everything done, and sends nothing again.
+	other := newTestDispatcher(t, cfg, st, clk, m, nil)
+	before := st.TimelineReads()
+	if err := other.Tick(ctx, clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Tick(ctx, clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.TimelineReads() - before; got != 2 {
+		t.Errorf("a new dispatcher read %d timelines in two ticks, want 2 (one each, then none)", got)
+	}
+	if got := value(m.reminders) + value(m.missed); got != 6 {
+		t.Errorf("a new dispatcher raised more reminders or deadlines: %v in all, want 6", got)
+	}
+}

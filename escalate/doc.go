@@ -15,6 +15,7 @@
 //	route.go       route matching and delivery construction
 //	targets.go     webhook, PagerDuty, Slack and Kafka senders
 //	dispatcher.go  Dispatcher: outbox polling and Wake, backoff, chain, deadlines (Tick)
+//	deadlinememo.go  what the deadline check found done, so open incidents cost no read per poll
 //	draft.go       the customer-notification draft
 //	report.go      the postmortem report
 //	attack.go      ATT&CK technique names and customer actions

@@ -38,6 +38,7 @@ type Store struct {
 	alertIDsRead   []string
 	countReads     int
 	incidentReads  int
+	timelineReads  int
 }
 
 // New returns an empty store.
@@ -188,6 +189,13 @@ func (s *Store) IncidentReads() int {
 	return s.incidentReads
 }
 
+// TimelineReads counts the calls of Timeline so far.
+func (s *Store) TimelineReads() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.timelineReads
+}
+
 // Filter selects incidents for ListIncidents.
 type Filter struct {
 	Tenant      string
@@ -303,6 +311,7 @@ func (s *Store) Events(_ context.Context, ids []string) ([]event.Event, error) {
 func (s *Store) Timeline(_ context.Context, id string) ([]event.TimelineEntry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.timelineReads++
 	var out []event.TimelineEntry
 	for _, e := range s.timeline {
 		if e.IncidentID == id {

@@ -1,0 +1,62 @@
+package escalate
+
+import (
+	"maps"
+	"sync"
+	"time"
+)
+
+// deadlineMemo remembers what the deadline check found done for each
+// declared incident. Timeline entries are only ever added, so a reminder
+// recorded, the deadline recorded or the customer notified stays so: what
+// the memo holds is never wrong, only incomplete (another process may have
+// done more), and the check reads the timeline before it does anything.
+type deadlineMemo struct {
+	mu   sync.Mutex
+	byID map[string]*deadlineDone
+}
+
+type deadlineDone struct {
+	notifyBy time.Time       // the deadline this was found for
+	settled  bool            // customer notified or deadline recorded: nothing more is due
+	marks    map[string]bool // reminder marks recorded
+}
+
+// maxDeadlineMemo bounds the incidents remembered; when full the memo
+// starts again empty, which costs only timeline reads.
+const maxDeadlineMemo = 1 << 16
+
+// get returns a copy of what is known for the incident's deadline.
+func (m *deadlineMemo) get(id string, notifyBy time.Time) deadlineDone {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d := m.byID[id]
+	if d == nil || !d.notifyBy.Equal(notifyBy) {
+		return deadlineDone{}
+	}
+	return deadlineDone{notifyBy: d.notifyBy, settled: d.settled, marks: maps.Clone(d.marks)}
+}
+
+func (m *deadlineMemo) entry(id string, notifyBy time.Time) *deadlineDone {
+	if m.byID == nil || len(m.byID) >= maxDeadlineMemo {
+		m.byID = make(map[string]*deadlineDone)
+	}
+	d := m.byID[id]
+	if d == nil || !d.notifyBy.Equal(notifyBy) {
+		d = &deadlineDone{notifyBy: notifyBy, marks: map[string]bool{}}
+		m.byID[id] = d
+	}
+	return d
+}
+
+func (m *deadlineMemo) settle(id string, notifyBy time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.entry(id, notifyBy).settled = true
+}
+
+func (m *deadlineMemo) markDone(id string, notifyBy time.Time, mark string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.entry(id, notifyBy).marks[mark] = true
+}
