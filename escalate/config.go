@@ -25,7 +25,7 @@ type Config struct {
 	SLA           SLA           `yaml:"sla"`
 	Retry         Retry         `yaml:"retry"`
 	// PollInterval is how often the dispatcher polls the outbox and checks
-	// deadlines.
+	// deadlines (those at most once a minute).
 	PollInterval time.Duration `yaml:"poll_interval"`
 	// BatchSize bounds the deliveries taken per poll; Concurrency bounds
 	// the sends in flight.

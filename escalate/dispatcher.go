@@ -125,11 +125,15 @@ func (d *Dispatcher) Wake() {
 func (d *Dispatcher) Run(ctx context.Context) error {
 	t := time.NewTicker(d.cfg.PollInterval)
 	defer t.Stop()
+	var checked time.Time
 	for ticked := true; ; {
 		now := d.now()
 		// Deadlines are hours apart: they are checked on the ticker
-		// only, so that a wake-up reads nothing but the outbox.
-		if ticked {
+		// only, so that a wake-up reads nothing but the outbox, and at
+		// most once a minute, since listing the declared incidents reads
+		// the whole incidents table.
+		if ticked && deadlineCheckDue(checked, now) {
+			checked = now
 			if err := d.Tick(ctx, now); err != nil && ctx.Err() == nil {
 				d.log.Error("check deadlines", "err", err)
 			}
@@ -153,6 +157,15 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			ticked = false
 		}
 	}
+}
+
+// deadlineCheckEvery is the least time between two deadline checks.
+const deadlineCheckEvery = time.Minute
+
+// deadlineCheckDue says whether deadlines are to be checked at now, the
+// last check having been at last (zero: never).
+func deadlineCheckDue(last, now time.Time) bool {
+	return last.IsZero() || now.Sub(last) >= deadlineCheckEvery || now.Before(last)
 }
 
 // Dispatch sends the deliveries due at now once and records the outcome of

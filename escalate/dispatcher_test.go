@@ -675,3 +675,20 @@ routes:
 		t.Errorf("a new dispatcher raised more reminders or deadlines: %v in all, want 6", got)
 	}
 }
+
+func TestDeadlineCheckDue(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		last, now time.Time
+		want      bool
+	}{
+		{"never checked", time.Time{}, t0, true},
+		{"checked just now", t0, t0.Add(5 * time.Second), false},
+		{"a minute later", t0, t0.Add(time.Minute), true},
+		{"the clock went back", t0, t0.Add(-time.Second), true},
+	} {
+		if got := deadlineCheckDue(tc.last, tc.now); got != tc.want {
+			t.Errorf("%s: deadlineCheckDue = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
