@@ -1,11 +1,8 @@
 package escalate
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 	"sync"
 
 	"github.com/vigil-soc/vigil/event"
@@ -57,7 +54,7 @@ func (c *alertCache) putLocked(a event.Alert) {
 }
 
 // visibleAlerts returns the current rows of the alerts among ids that are
-// stored and not signals, in the store's order (timestamp, id). It reads
+// stored and not signals, in no particular order. It reads
 // their counts, and reads in full only those it has not cached at that
 // count: an alert's row changes only when a refold raises its count.
 func (mg *Manager) visibleAlerts(ctx context.Context, ids []string) ([]event.Alert, error) {
@@ -89,8 +86,5 @@ func (mg *Manager) visibleAlerts(ctx context.Context, ids []string) ([]event.Ale
 		}
 		out = append(out, fresh...)
 	}
-	slices.SortFunc(out, func(a, b event.Alert) int {
-		return cmp.Or(a.Timestamp.Compare(b.Timestamp), strings.Compare(a.ID, b.ID))
-	})
 	return out, nil
 }

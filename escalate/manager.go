@@ -327,7 +327,8 @@ func (mg *Manager) write(ctx context.Context, w *pendingWrite) error {
 	return nil
 }
 
-// alertReader returns the alerts among ids that exist and are not signals.
+// alertReader returns the alerts among ids that exist and are not signals,
+// in the store's order (timestamp, id).
 type alertReader func(ids []string) ([]event.Alert, error)
 
 // prefetchAlerts starts reading the alerts ids names and returns a reader

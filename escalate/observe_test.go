@@ -204,28 +204,18 @@ func TestObserveBatchesAndTransitionsDoNotOverwriteEachOther(t *testing.T) {
 func TestObserveRereadsOnlyNewAndRefoldedAlerts(t *testing.T) {
 	ctx := context.Background()
 	cfg := testConfig(t, baseConfig)
-	p, err := CompilePolicy(ctx, "count.rego", `package vigil.escalate
+	st := escalatetest.New()
+	alert := func(id string, n int) event.Alert {
+		return event.Alert{ID: id, Count: n, Severity: event.SeverityMedium, Timestamp: t0}
+	}
+	st.AddAlerts(alert("a1", 1), alert("a2", 1), alert("a3", 1), event.Alert{ID: "s1", Count: 1, Signal: true})
+	mg, m := policyManager(t, cfg, st, newClock(t0), `package vigil.escalate
 default confirm := false
 confirm if count(reasons) > 0
 reasons contains "an alert folded five findings" if {
 	some a in input.alerts
 	a.count >= 5
 }`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := escalatetest.New()
-	alert := func(id string, n int) event.Alert {
-		return event.Alert{ID: id, Count: n, Severity: event.SeverityMedium, Timestamp: t0}
-	}
-	st.AddAlerts(alert("a1", 1), alert("a2", 1), alert("a3", 1), event.Alert{ID: "s1", Count: 1, Signal: true})
-	clk := newClock(t0)
-	m := NewMetrics(nil)
-	mg, err := NewManager(ctx, cfg, st, Options{Now: clk.Now, Policy: p, Metrics: m,
-		IsNotFound: func(err error) bool { return errors.Is(err, escalatetest.ErrNotFound) }})
-	if err != nil {
-		t.Fatal(err)
-	}
 	steps := []struct {
 		name      string
 		alerts    []string
@@ -265,21 +255,12 @@ reasons contains "an alert folded five findings" if {
 func TestPolicyFailureDoesNotStopTheStream(t *testing.T) {
 	ctx := context.Background()
 	cfg := testConfig(t, baseConfig)
-	p, err := CompilePolicy(ctx, "conflict.rego", `package vigil.escalate
+	st := escalatetest.New()
+	mg, m := policyManager(t, cfg, st, newClock(t0), `package vigil.escalate
 default confirm := false
 confirm := true if input.incident.rule == "boom"
 confirm := false if input.incident.rule == "boom"
 confirm := true if input.incident.severity == "critical"`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := escalatetest.New()
-	m := NewMetrics(nil)
-	mg, err := NewManager(ctx, cfg, st, Options{Now: newClock(t0).Now, Policy: p, Metrics: m,
-		IsNotFound: func(err error) bool { return errors.Is(err, escalatetest.ErrNotFound) }})
-	if err != nil {
-		t.Fatal(err)
-	}
 	boom := candidate("inc-boom", event.SeverityHigh, 50, "a1")
 	boom.Rule = "boom"
 	other := candidate("inc-critical", event.SeverityCritical, 50, "a2")
@@ -316,7 +297,8 @@ func TestPolicyTimeLimit(t *testing.T) {
 	cfg := testConfig(t, baseConfig+"policy_timeout: 50ms\n")
 	// About 10^10 steps for a risk score of 100 000; a handful at load,
 	// where the check runs with an empty incident.
-	p, err := CompilePolicy(ctx, "slow.rego", `package vigil.escalate
+	st := escalatetest.New()
+	mg, m := policyManager(t, cfg, st, newClock(t0), `package vigil.escalate
 default confirm := false
 confirm if {
 	every x in numbers.range(1, input.incident.risk_score) {
@@ -326,16 +308,6 @@ confirm if {
 	}
 	false
 }`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := escalatetest.New()
-	m := NewMetrics(nil)
-	mg, err := NewManager(ctx, cfg, st, Options{Now: newClock(t0).Now, Policy: p, Metrics: m,
-		IsNotFound: func(err error) bool { return errors.Is(err, escalatetest.ErrNotFound) }})
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := candidate("inc-slow", event.SeverityHigh, 50, "a1")
 	c.RiskScore = 100000
 	if err := mg.Observe(ctx, []event.Incident{c}); err != nil {
@@ -349,4 +321,22 @@ confirm if {
 	if got := value(m.policyErrors); got != 1 {
 		t.Errorf("policy errors counted %v, want 1", got)
 	}
+}
+
+// policyManager is a Manager over st deciding with the policy src, and
+// its metrics.
+func policyManager(t *testing.T, cfg Config, st *escalatetest.Store, clk *clock, src string) (*Manager, *Metrics) {
+	t.Helper()
+	ctx := context.Background()
+	p, err := CompilePolicy(ctx, "test.rego", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMetrics(nil)
+	mg, err := NewManager(ctx, cfg, st, Options{Now: clk.Now, Policy: p, Metrics: m,
+		IsNotFound: func(err error) bool { return errors.Is(err, escalatetest.ErrNotFound) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mg, m
 }

@@ -276,25 +276,12 @@ func (r *alertRow) alert() event.Alert {
 	return a
 }
 
-// alertsByID runs queryAlerts over ids a statement-sized chunk at a time,
-// keeping the timestamp order across chunks.
+// alertsByID runs queryAlerts over ids a statement-sized chunk at a time.
 func (s *Store) alertsByID(ctx context.Context, where string, ids []string) ([]event.Alert, error) {
-	var out []event.Alert
-	chunks := 0
-	for chunk := range idChunks(ids) {
-		as, err := s.queryAlerts(ctx, where, chunk)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, as...)
-		chunks++
-	}
-	if chunks > 1 {
-		slices.SortFunc(out, func(a, b event.Alert) int {
+	return readByID(ids, func(chunk []string) ([]event.Alert, error) { return s.queryAlerts(ctx, where, chunk) },
+		func(a, b event.Alert) int {
 			return cmp.Or(a.Timestamp.Compare(b.Timestamp), strings.Compare(a.ID, b.ID))
 		})
-	}
-	return out, nil
 }
 
 func (s *Store) queryAlerts(ctx context.Context, where string, args ...any) ([]event.Alert, error) {
@@ -382,22 +369,10 @@ func (s *Store) RecentAlerts(ctx context.Context, since time.Time) ([]event.Aler
 // Each is decoded from the stored ECS document, with event.original (when
 // kept) and the origin restored.
 func (s *Store) Events(ctx context.Context, ids []string) ([]event.Event, error) {
-	var out []event.Event
-	chunks := 0
-	for chunk := range idChunks(ids) {
-		evs, err := s.eventsByID(ctx, chunk)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, evs...)
-		chunks++
-	}
-	if chunks > 1 {
-		slices.SortFunc(out, func(a, b event.Event) int {
+	return readByID(ids, func(chunk []string) ([]event.Event, error) { return s.eventsByID(ctx, chunk) },
+		func(a, b event.Event) int {
 			return cmp.Or(a.Timestamp.Compare(b.Timestamp), strings.Compare(a.Event.ID, b.Event.ID))
 		})
-	}
-	return out, nil
 }
 
 func (s *Store) eventsByID(ctx context.Context, ids []string) ([]event.Event, error) {
@@ -430,6 +405,25 @@ func (s *Store) eventsByID(ctx context.Context, ids []string) ([]event.Event, er
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("query events: %w", err)
+	}
+	return out, nil
+}
+
+// readByID reads ids a statement-sized chunk at a time and returns the
+// rows in the order of compare, which each chunk's rows are already in.
+func readByID[T any](ids []string, read func(chunk []string) ([]T, error), compare func(a, b T) int) ([]T, error) {
+	var out []T
+	chunks := 0
+	for chunk := range idChunks(ids) {
+		rows, err := read(chunk)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+		chunks++
+	}
+	if chunks > 1 {
+		slices.SortFunc(out, compare)
 	}
 	return out, nil
 }
