@@ -54,9 +54,9 @@ func (c *alertCache) putLocked(a event.Alert) {
 }
 
 // visibleAlerts returns the current rows of the alerts among ids that are
-// stored and not signals, in no particular order. It reads
-// their counts, and reads in full only those it has not cached at that
-// count: an alert's row changes only when a refold raises its count.
+// stored and not signals, in no particular order. It reads their counts,
+// and reads in full only those it has not cached at that count: an
+// alert's row changes only when a refold raises its count.
 func (mg *Manager) visibleAlerts(ctx context.Context, ids []string) ([]event.Alert, error) {
 	if len(ids) == 0 {
 		return nil, nil

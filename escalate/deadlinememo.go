@@ -38,10 +38,10 @@ func (m *deadlineMemo) get(id string, notifyBy time.Time) deadlineDone {
 }
 
 func (m *deadlineMemo) entry(id string, notifyBy time.Time) *deadlineDone {
-	if m.byID == nil || len(m.byID) >= maxDeadlineMemo {
+	d := m.byID[id]
+	if d == nil && (m.byID == nil || len(m.byID) >= maxDeadlineMemo) {
 		m.byID = make(map[string]*deadlineDone)
 	}
-	d := m.byID[id]
 	if d == nil || !d.notifyBy.Equal(notifyBy) {
 		d = &deadlineDone{notifyBy: notifyBy, marks: map[string]bool{}}
 		m.byID[id] = d
