@@ -192,10 +192,10 @@ func entryID(incidentID string, parts ...string) string {
 // state and runs auto-confirmation. A replay of unchanged incidents writes
 // nothing.
 //
-// The batch is read in two statements, whatever its size: the stored
-// incidents and the alerts the policy may read. Per incident, these reads
-// were a quarter of ClickHouse's work at a live rate. The incidents are
-// locked before they are read, so no change made through this process
+// A batch is read in two statements (per maxObserveBatch incidents): the
+// stored incidents and the alerts the policy may read. Per incident, these
+// reads were a quarter of ClickHouse's work at a live rate. The incidents
+// are locked before they are read, so no change made through this process
 // falls between the read and the write.
 func (mg *Manager) Observe(ctx context.Context, incs []event.Incident) error {
 	var ids []string
@@ -209,9 +209,17 @@ func (mg *Manager) Observe(ctx context.Context, incs []event.Incident) error {
 		}
 		byID[c.ID] = append(byID[c.ID], c)
 	}
-	if len(ids) == 0 {
-		return nil
+	// A large batch (a backlog after an outage) goes in parts, so that an
+	// analyst's transition waits for one part, not for all of them.
+	var errs []error
+	for part := range slices.Chunk(ids, maxObserveBatch) {
+		errs = append(errs, mg.observeBatch(ctx, part, byID))
 	}
+	return errors.Join(errs...)
+}
+
+// observeBatch merges the candidates byID holds for ids, which it locks.
+func (mg *Manager) observeBatch(ctx context.Context, ids []string, byID map[string][]event.Incident) error {
 	defer mg.lockAll(ids)()
 	// Alerts are read while the incidents are, not after them, unless an
 	// incident is known to be declared (then the policy does not run;
@@ -250,6 +258,9 @@ func (mg *Manager) Observe(ctx context.Context, incs []event.Incident) error {
 	}
 	return p.Wait()
 }
+
+// maxObserveBatch is the most incidents Observe locks and reads at once.
+const maxObserveBatch = 128
 
 // observeConcurrency bounds the incidents merged at once.
 const observeConcurrency = 32

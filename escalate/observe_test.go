@@ -340,3 +340,28 @@ func policyManager(t *testing.T, cfg Config, st *escalatetest.Store, clk *clock,
 	}
 	return mg, m
 }
+
+// A backlog's batch is taken in parts of maxObserveBatch incidents, each
+// locked and read on its own, and every incident of it is stored.
+func TestObserveTakesALargeBatchInParts(t *testing.T) {
+	ctx := context.Background()
+	st := escalatetest.New()
+	mg := newTestManager(t, testConfig(t, baseConfig), st, newClock(t0))
+	n := 2*maxObserveBatch + 1
+	var batch []event.Incident
+	for i := range n {
+		batch = append(batch, candidate(fmt.Sprintf("inc-%d", i), event.SeverityLow, 20, fmt.Sprintf("a%d", i)))
+	}
+	before := st.IncidentReads()
+	if err := mg.Observe(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.IncidentReads() - before; got != 3 {
+		t.Errorf("%d candidates read in %d parts, want 3", n, got)
+	}
+	for _, c := range batch {
+		if _, err := st.Incident(ctx, c.ID); err != nil {
+			t.Fatalf("%s not stored: %v", c.ID, err)
+		}
+	}
+}
