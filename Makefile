@@ -36,9 +36,9 @@ test: ## run every test, including integration tests against real Kafka and Clic
 .PHONY: race
 race: ## run the detection core's and the incident lifecycle's concurrency tests under the race detector (needs cgo and a C compiler)
 	@if [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v "$$($(GO) env CC)" >/dev/null 2>&1; then \
-		echo "$(GO) test -race ./detect/ (concurrency tests) ./escalate/"; \
+		echo "$(GO) test -race ./detect/ ./escalate/ (concurrency tests; no server needed)"; \
 		$(GO) test -race -count=1 -run 'TestReloadWhileDetecting|TestDetectOrderIsDeterministic|TestEvaluationFailuresAreContained|TestRuleCache' ./detect/ && \
-		$(GO) test -race -count=1 ./escalate/; \
+		$(GO) test -race -count=1 -run 'TestObserve|TestAlertCache|TestDeadline|TestOutboxWriteWakesTheDispatcher|TestPolicy' ./escalate/; \
 	else \
 		echo "race: skipped, the race detector needs CGO_ENABLED=1 and a C compiler ($$($(GO) env CC))"; \
 		[ -z "$$CI" ]; \
