@@ -365,3 +365,28 @@ func TestObserveTakesALargeBatchInParts(t *testing.T) {
 		}
 	}
 }
+
+// The postmortem counts a policy failure among the lapses and asks for the
+// policy to be fixed.
+func TestReportNamesPolicyFailures(t *testing.T) {
+	ctx := context.Background()
+	st := escalatetest.New()
+	mg, _ := policyManager(t, testConfig(t, baseConfig), st, newClock(t0), `package vigil.escalate
+default confirm := false
+confirm := true if input.incident.rule == "boom"
+confirm := false if input.incident.rule == "boom"`)
+	c := candidate("inc-boom", event.SeverityHigh, 50, "a1")
+	c.Rule = "boom"
+	if err := mg.Observe(ctx, []event.Incident{c}); err != nil {
+		t.Fatal(err)
+	}
+	report, err := mg.Report(ctx, "inc-boom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Auto-confirmation failed at", "eval_conflict_error", "Fix the auto-confirmation policy"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q:\n%s", want, report)
+		}
+	}
+}

@@ -217,6 +217,8 @@ func (mg *Manager) lapses(d dossier, isNotified bool, notified event.TimelineEnt
 			out = append(out, "Customer-notification deadline missed: "+e.Detail)
 		case ActionDeliveryFailed:
 			out = append(out, "Escalation delivery failed: "+e.Detail)
+		case ActionPolicyFailed:
+			out = append(out, fmt.Sprintf("Auto-confirmation failed at %s, so the incident waited for an analyst: %s", fmtTime(e.At), e.Detail))
 		case event.ActionTransition:
 			if e.FromStatus != "" && reopens(e.FromStatus) && e.ToStatus == event.StatusTriage {
 				out = append(out, fmt.Sprintf("Reopened from %s at %s: containment did not hold (%s).", e.FromStatus, fmtTime(e.At), e.Detail))
@@ -238,10 +240,15 @@ func followUps(d dossier, isNotified bool) []string {
 		out = append(out, "Record the customer notification (customer-notified).")
 	}
 	failed := map[string]bool{}
+	policyFailed := false
 	for _, e := range d.timeline {
 		if e.Action == ActionDeliveryFailed && !failed[e.Ref] {
 			failed[e.Ref] = true
 			out = append(out, fmt.Sprintf("Fix escalation target %s, which failed during this incident.", e.Ref))
+		}
+		if e.Action == ActionPolicyFailed && !policyFailed {
+			policyFailed = true
+			out = append(out, "Fix the auto-confirmation policy (escalate.policy_file), which failed on this incident.")
 		}
 		if e.Action == event.ActionNote {
 			low := strings.ToLower(e.Detail)
