@@ -1,7 +1,6 @@
 package escalate
 
 import (
-	"maps"
 	"sync"
 	"time"
 )
@@ -26,15 +25,27 @@ type deadlineDone struct {
 // starts again empty, which costs only timeline reads.
 const maxDeadlineMemo = 1 << 16
 
-// get returns a copy of what is known for the incident's deadline.
-func (m *deadlineMemo) get(id string, notifyBy time.Time) deadlineDone {
+// due says whether, at now, the incident's deadline or one of its marks
+// has come due that the memo does not know is done.
+func (m *deadlineMemo) due(id string, notifyBy time.Time, marks []mark, now time.Time) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	d := m.byID[id]
-	if d == nil || !d.notifyBy.Equal(notifyBy) {
-		return deadlineDone{}
+	if d != nil && !d.notifyBy.Equal(notifyBy) {
+		d = nil
 	}
-	return deadlineDone{notifyBy: d.notifyBy, settled: d.settled, marks: maps.Clone(d.marks)}
+	if d != nil && d.settled {
+		return false
+	}
+	if !now.Before(notifyBy) {
+		return true
+	}
+	for _, mk := range marks {
+		if !mk.at.After(now) && (d == nil || !d.marks[mk.name]) {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *deadlineMemo) entry(id string, notifyBy time.Time) *deadlineDone {

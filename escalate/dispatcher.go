@@ -349,15 +349,7 @@ func (d *Dispatcher) tickIncident(ctx context.Context, inc event.Incident, now t
 	// The timeline is read only when something has come due that this
 	// dispatcher does not know is done: an incident declared weeks ago
 	// and still open would otherwise cost a read at every poll.
-	known := d.done.get(inc.ID, inc.NotifyBy)
-	if known.settled {
-		return nil
-	}
-	due := !now.Before(inc.NotifyBy)
-	for _, m := range ms {
-		due = due || (!m.at.After(now) && !known.marks[m.name])
-	}
-	if !due {
+	if !d.done.due(inc.ID, inc.NotifyBy, ms, now) {
 		return nil
 	}
 	tl, err := d.store.Timeline(ctx, inc.ID)

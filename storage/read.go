@@ -96,15 +96,15 @@ func nilIfEmpty[T any](s []T) []T {
 
 // Incident returns the latest version of an incident, or ErrNotFound.
 func (s *Store) Incident(ctx context.Context, id string) (event.Incident, error) {
-	incs, err := s.queryIncidents(ctx, "SELECT "+incidentColumns+" FROM "+s.table("incidents")+
-		" FINAL WHERE incident_id = ? LIMIT 1", id)
+	incs, err := s.Incidents(ctx, []string{id})
 	if err != nil {
 		return event.Incident{}, fmt.Errorf("incident %s: %w", id, err)
 	}
-	if len(incs) == 0 {
+	inc, ok := incs[id]
+	if !ok {
 		return event.Incident{}, fmt.Errorf("incident %s: %w", id, ErrNotFound)
 	}
-	return incs[0], nil
+	return inc, nil
 }
 
 // Incidents returns the latest version of each incident in ids that
