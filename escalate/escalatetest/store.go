@@ -36,7 +36,6 @@ type Store struct {
 	DeliveryWrites int
 	alertReads     int
 	alertIDsRead   []string
-	countReads     int
 	incidentReads  int
 	timelineReads  int
 }
@@ -278,7 +277,6 @@ func (s *Store) AlertIDsRead() []string {
 func (s *Store) AlertCounts(_ context.Context, ids []string) (map[string]int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.countReads++
 	out := make(map[string]int, len(ids))
 	for _, id := range ids {
 		if a, ok := s.alerts[id]; ok && !a.Signal {
