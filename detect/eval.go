@@ -240,7 +240,7 @@ func (ev *evaluator) eval(x *event.Event) []finding {
 	// tells from the event struct; OPA's index, asked with the event, is
 	// the fallback for sets the prefilter cannot cover.
 	if set.pre != nil {
-		if !set.pre.mayMatch(x) {
+		if !set.pre.mayMatch(&ev.res) {
 			return nil
 		}
 	} else if !set.anyCandidate(&ev.res) {

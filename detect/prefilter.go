@@ -2,6 +2,7 @@ package detect
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -17,10 +18,20 @@ import (
 // walk costs as much as an evaluation that finds nothing, and about half
 // a realistic stream is such events.
 //
+// A rule whose only literal test is broad (event.dataset == "zeek.conn")
+// would let its whole source through, so the prefilter also reads checks
+// it cannot file rules under: a vendor field against literals
+// (input.azure.signinlogs.properties.riskLevelAggregated == "high"), and a
+// call of a policy function on an input field whose every definition is a
+// lookup of that field in the policy data (lib.bad_ip(input.destination.ip):
+// the threat-intel list, vigil.in_networks, vigil.in_domains). Network
+// telemetry is most of a stream and threat intel matches almost none of it;
+// evaluating those lookups in Go spares such events their evaluation.
+//
 // The tests are necessary conditions, not all of them: a rule may demand
-// more (a prefix, a pattern, data lookups), which the evaluation checks.
+// more (a prefix, a pattern, other lookups), which the evaluation checks.
 // So the prefilter never drops an event a rule can match; it only lets
-// through some that OPA's index would have ruled out.
+// through some that the evaluation then rules out.
 type prefilter struct {
 	rules []ruleTests
 	// pivots lists the fields that rules are filed under, each with
@@ -50,7 +61,14 @@ func (t fieldTest) holds(ev *event.Event) bool {
 	return false
 }
 
-type ruleTests []fieldTest
+// check is a necessary condition of a rule on one event that cannot be
+// filed by value: it answers true when it cannot tell.
+type check func(r *eventResolver) bool
+
+type ruleTests struct {
+	fields []fieldTest
+	checks []check
+}
 
 // broadFields are tests shared by whole sources; a rule is filed under one
 // of them only when it tests nothing narrower.
@@ -61,18 +79,19 @@ var broadFields = map[string]bool{
 
 // newPrefilter reads the tests of rules; nil when some rule tests no
 // indexed field against literals, since every event may then match it.
-func newPrefilter(rules []*ast.Rule) *prefilter {
+// env, when not nil, lets it read the checks too.
+func newPrefilter(rules []*ast.Rule, env *checkEnv) *prefilter {
 	if len(rules) == 0 {
 		return nil
 	}
 	p := &prefilter{rules: make([]ruleTests, len(rules))}
 	byPath := map[string]int{} // pivot field path → index in pivots
 	for i, r := range rules {
-		tests, paths := literalTests(r)
+		tests, paths, checks := readTests(r, env)
 		if len(tests) == 0 {
 			return nil
 		}
-		p.rules[i] = tests
+		p.rules[i] = ruleTests{fields: tests, checks: checks}
 		pick := 0
 		for j, path := range paths {
 			if !broadFields[path] {
@@ -93,12 +112,12 @@ func newPrefilter(rules []*ast.Rule) *prefilter {
 	return p
 }
 
-// mayMatch reports whether some rule's tests all hold for ev.
-func (p *prefilter) mayMatch(ev *event.Event) bool {
+// mayMatch reports whether some rule's tests all hold for the event of r.
+func (p *prefilter) mayMatch(r *eventResolver) bool {
 	for i := range p.pivots {
 		pv := &p.pivots[i]
-		for _, r := range pv.byWant[pv.field(ev)] {
-			if p.rules[r].hold(ev) {
+		for _, k := range pv.byWant[pv.field(r.ev)] {
+			if p.rules[k].hold(r) {
 				return true
 			}
 		}
@@ -106,9 +125,16 @@ func (p *prefilter) mayMatch(ev *event.Event) bool {
 	return false
 }
 
-func (ts ruleTests) hold(ev *event.Event) bool {
-	for _, t := range ts {
-		if !t.holds(ev) {
+// hold runs the literal tests first: they cost a comparison, a check may
+// cost a lookup or the parse of a vendor field.
+func (ts *ruleTests) hold(r *eventResolver) bool {
+	for _, t := range ts.fields {
+		if !t.holds(r.ev) {
+			return false
+		}
+	}
+	for _, c := range ts.checks {
+		if !c(r) {
 			return false
 		}
 	}
@@ -129,70 +155,99 @@ var (
 // "with", and anything nested are left out: they do not have to hold for
 // the body to.
 func literalTests(r *ast.Rule) ([]fieldTest, []string) {
+	tests, paths, _ := readTests(r, nil)
+	return tests, paths
+}
+
+// readTests returns literalTests and, with env, the checks of the same
+// top-level expressions: vendor fields against scalar literals, and calls
+// of policy functions on an input field (see callCheck).
+func readTests(r *ast.Rule, env *checkEnv) ([]fieldTest, []string, []check) {
 	var tests []fieldTest
 	var paths []string
-	bound := map[ast.Var]string{} // local variable → input path it holds
-	pathOf := func(t *ast.Term) string {
+	var checks []check
+	bound := map[ast.Var]ast.Ref{} // local variable → input path it holds
+	refOf := func(t *ast.Term) ast.Ref {
 		if v, ok := t.Value.(ast.Var); ok {
 			return bound[v]
 		}
-		return inputPath(t)
+		return inputRef(t)
 	}
 	for _, expr := range r.Body {
 		if expr.Negated || len(expr.With) > 0 || !expr.IsCall() {
 			continue
 		}
 		op, args := expr.Operator(), expr.Operands()
+		if len(args) == 1 {
+			if c := env.callCheck(op, refOf(args[0])); c != nil {
+				checks = append(checks, c)
+			}
+			continue
+		}
 		if len(args) != 2 {
 			continue
 		}
-		var path string
-		var values []string
+		var ref ast.Ref
+		var lits *ast.Term
 		switch {
 		case op.Equal(memberRef):
-			path, values = pathOf(args[0]), stringLiterals(args[1])
+			ref, lits = refOf(args[0]), args[1]
 		case op.Equal(equalityRef):
 			// A binding, or a unification with a literal.
 			for i, t := range args {
 				v, isVar := t.Value.(ast.Var)
-				if p := inputPath(args[1-i]); isVar && p != "" {
+				if p := inputRef(args[1-i]); isVar && p != nil {
 					bound[v] = p
 				}
 			}
 			fallthrough
 		case op.Equal(equalRef):
-			if path, values = pathOf(args[0]), stringLiterals(ast.ArrayTerm(args[1])); path == "" {
-				path, values = pathOf(args[1]), stringLiterals(ast.ArrayTerm(args[0]))
+			if ref, lits = refOf(args[0]), ast.ArrayTerm(args[1]); ref == nil {
+				ref, lits = refOf(args[1]), ast.ArrayTerm(args[0])
 			}
 		}
-		field, ok := indexedFields[path]
-		if !ok || len(values) == 0 {
+		if ref == nil {
 			continue
 		}
-		tests = append(tests, fieldTest{field: field, values: values})
-		paths = append(paths, path)
+		path := dotted(ref)
+		if field, ok := indexedFields[path]; ok {
+			if values := stringLiterals(lits); len(values) > 0 {
+				tests = append(tests, fieldTest{field: field, values: values})
+				paths = append(paths, path)
+			}
+			continue
+		}
+		if c := env.vendorCheck(ref, lits); c != nil {
+			checks = append(checks, c)
+		}
 	}
-	return tests, paths
+	return tests, paths, checks
 }
 
-// inputPath returns "a.b" for the term input.a.b, else "".
-func inputPath(t *ast.Term) string {
+// inputRef returns the path a.b of the term input.a.b, else nil.
+func inputRef(t *ast.Term) ast.Ref {
 	ref, ok := t.Value.(ast.Ref)
 	if !ok || len(ref) < 2 || !ref[0].Equal(ast.InputRootDocument) {
-		return ""
+		return nil
 	}
-	path := ""
-	for i, p := range ref[1:] {
-		s, ok := p.Value.(ast.String)
-		if !ok {
-			return ""
+	for _, p := range ref[1:] {
+		if _, ok := p.Value.(ast.String); !ok {
+			return nil
 		}
+	}
+	return ref[1:]
+}
+
+// dotted returns "a.b" for the path a.b of inputRef.
+func dotted(path ast.Ref) string {
+	var b strings.Builder
+	for i, p := range path {
 		if i > 0 {
-			path += "."
+			b.WriteByte('.')
 		}
-		path += string(s)
+		b.WriteString(string(p.Value.(ast.String)))
 	}
-	return path
+	return b.String()
 }
 
 // stringLiterals returns the elements of a literal set or array when all

@@ -75,7 +75,7 @@ func TestPrefilter(t *testing.T) {
 		"input.event.dataset == \"o365.audit\"\ninput.event.action == \"New-InboxRule\"",
 		`input.event.dataset == "zeek.dns"`,
 	)
-	p := newPrefilter(rules)
+	p := newPrefilter(rules, nil)
 	if p == nil {
 		t.Fatal("no prefilter")
 	}
@@ -93,12 +93,138 @@ func TestPrefilter(t *testing.T) {
 		{ev("", "", ""), false},
 	}
 	for _, c := range cases {
-		if got := p.mayMatch(c.ev); got != c.want {
+		if got := p.mayMatch(resolverOf(c.ev)); got != c.want {
 			t.Errorf("mayMatch(%s %s %s) = %v, want %v", c.ev.Event.Dataset, c.ev.Event.Action, c.ev.Event.Code, got, c.want)
 		}
 	}
 	// A rule that tests no indexed field may match any event.
-	if p := newPrefilter(append(rules, compiledRules(t, `startswith(input.process.name, "x")`)...)); p != nil {
+	if p := newPrefilter(append(rules, compiledRules(t, `startswith(input.process.name, "x")`)...), nil); p != nil {
 		t.Fatal("prefilter built over a rule without literal tests")
+	}
+}
+
+// resolverOf returns a resolver of ev for policies that read everything.
+func resolverOf(ev *event.Event) *eventResolver {
+	r := &eventResolver{}
+	r.reset(ev, &pathSet{all: true}, &inputBuilder{})
+	return r
+}
+
+// prefilterWith compiles the finding rules bodies of package p, with the
+// other rules of p (functions) in lib, and builds the prefilter with its
+// checks over data (mounted at data.vigil).
+func prefilterWith(t *testing.T, data map[string]any, lib string, bodies ...string) *prefilter {
+	t.Helper()
+	src := "package p\n\n" + lib + "\n"
+	for _, b := range bodies {
+		src += "f contains 1 if {\n" + b + "\n}\n\n"
+	}
+	c := newCompiler().WithBuiltins(builtinMap(vigilBuiltinDecls))
+	c.Compile(map[string]*ast.Module{"p.rego": ast.MustParseModuleWithOpts(src, ast.ParserOptions{RegoVersion: ast.RegoV1})})
+	if c.Failed() {
+		t.Fatalf("compile %s: %v", src, c.Errors)
+	}
+	p := newPrefilter(c.GetRulesExact(ast.MustParseRef("data.p.f")), newCheckEnv(c, data, newVigilBuiltins(data)))
+	if p == nil {
+		t.Fatal("no prefilter")
+	}
+	return p
+}
+
+func builtinMap(decls []*ast.Builtin) map[string]*ast.Builtin {
+	out := map[string]*ast.Builtin{}
+	for _, d := range decls {
+		out[d.Name] = d
+	}
+	return out
+}
+
+func TestPrefilterVendorChecks(t *testing.T) {
+	p := prefilterWith(t, nil, "",
+		"input.event.dataset == \"azure.signinlogs\"\ninput.azure.signinlogs.properties.riskLevel == \"high\"",
+		"input.event.dataset == \"azure.signinlogs\"\ninput.azure.signinlogs.properties.status.errorCode in {500121, \"500121\"}",
+	)
+	ev := func(vendor any) *event.Event {
+		var e event.Event
+		e.Event.Dataset = "azure.signinlogs"
+		if vendor != nil {
+			e.Vendor = map[string]any{"azure": vendor}
+		}
+		return &e
+	}
+	cases := []struct {
+		name string
+		ev   *event.Event
+		want bool
+	}{
+		{"literal matches", ev(event.RawJSON(`{"signinlogs":{"properties":{"riskLevel":"high"}}}`)), true},
+		{"literal differs", ev(event.RawJSON(`{"signinlogs":{"properties":{"riskLevel":"low"}}}`)), false},
+		{"decoded vendor fields", ev(map[string]any{"signinlogs": map[string]any{"properties": map[string]any{"riskLevel": "high"}}}), true},
+		{"number in a mixed set", ev(event.RawJSON(`{"signinlogs":{"properties":{"status":{"errorCode":500121}}}}`)), true},
+		{"string in a mixed set", ev(event.RawJSON(`{"signinlogs":{"properties":{"status":{"errorCode":"500121"}}}}`)), true},
+		{"other number", ev(event.RawJSON(`{"signinlogs":{"properties":{"status":{"errorCode":50126}}}}`)), false},
+		{"field absent", ev(event.RawJSON(`{"signinlogs":{"properties":{}}}`)), false},
+		{"no vendor fields", ev(nil), false},
+		// An object where a scalar is tested cannot be told from the
+		// event: the evaluation decides.
+		{"object, undecided", ev(event.RawJSON(`{"signinlogs":{"properties":{"riskLevel":{"x":1}}}}`)), true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := p.mayMatch(resolverOf(c.ev)); got != c.want {
+				t.Fatalf("mayMatch = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestPrefilterLookupChecks(t *testing.T) {
+	data := map[string]any{"threat_intel": map[string]any{
+		"ips":     map[string]any{"192.0.2.66": "known C2", "192.0.2.67": false},
+		"cidrs":   []any{"198.51.100.0/24"},
+		"domains": []any{"evil.example"},
+	}}
+	const lib = `
+bad_ip(ip) if data.vigil.threat_intel.ips[ip]
+bad_ip(ip) if vigil.in_networks(ip, "threat_intel.cidrs")
+bad_domain(name) if vigil.in_domains(name, "threat_intel.domains")
+# A definition the prefilter cannot do: any call of it may hold.
+odd_ip(ip) if data.vigil.threat_intel.ips[ip]
+odd_ip(ip) if startswith(ip, "10.")
+defaulted(ip) if data.vigil.threat_intel.ips[ip]
+default defaulted(_) := true
+`
+	p := prefilterWith(t, data, lib,
+		"input.event.dataset == \"zeek.conn\"\nbad_ip(input.destination.ip)",
+		"input.event.dataset == \"zeek.dns\"\nbad_domain(input.dns.question.name)",
+		"input.event.dataset == \"zeek.ssl\"\nodd_ip(input.destination.ip)",
+		"input.event.dataset == \"zeek.http\"\ndefaulted(input.destination.ip)",
+	)
+	ev := func(dataset, ip, name string) *event.Event {
+		var e event.Event
+		e.Event.Dataset, e.Destination.IP, e.DNS.Question.Name = dataset, ip, name
+		return &e
+	}
+	cases := []struct {
+		name string
+		ev   *event.Event
+		want bool
+	}{
+		{"listed address", ev("zeek.conn", "192.0.2.66", ""), true},
+		{"address in a listed network", ev("zeek.conn", "198.51.100.7", ""), true},
+		{"clean address", ev("zeek.conn", "8.8.8.8", ""), false},
+		{"listed as false", ev("zeek.conn", "192.0.2.67", ""), false},
+		{"no address", ev("zeek.conn", "", ""), false},
+		{"listed parent domain", ev("zeek.dns", "", "cdn.EVIL.example."), true},
+		{"clean domain", ev("zeek.dns", "", "example.org"), false},
+		{"function with another test", ev("zeek.ssl", "8.8.8.8", ""), true},
+		{"function with a default", ev("zeek.http", "8.8.8.8", ""), true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := p.mayMatch(resolverOf(c.ev)); got != c.want {
+				t.Fatalf("mayMatch = %v, want %v", got, c.want)
+			}
+		})
 	}
 }
