@@ -289,6 +289,57 @@ func TestReloadKeepsOldSetOnFailure(t *testing.T) {
 	}
 }
 
+// TestReloadedLookupDataReachesThePrefilter: the prefilter does the
+// threat-intel lookups itself, so a connection to an address added to the
+// feed must raise its alert after the reload, and not before.
+func TestReloadedLookupDataReachesThePrefilter(t *testing.T) {
+	dir := copyPolicies(t)
+	e := newTestEngine(t, Config{PolicyDir: dir, SuppressWindow: -1})
+	ctx := context.Background()
+	conn := func() []event.Event {
+		var x event.Event
+		x.Timestamp = time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+		x.Event.Kind, x.Event.Dataset, x.Event.Module = "event", "zeek.conn", "zeek"
+		x.Event.ID = "conn-1"
+		x.Source.IP, x.Destination.IP, x.Destination.Port = "10.0.0.5", "192.0.2.99", 443
+		x.Organization.ID = "default"
+		return []event.Event{x}
+	}
+	raised := func() bool {
+		alerts, err := e.Detect(ctx, conn())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range alerts {
+			if a.DetectionID == "zeek-connection-to-threat-intel-ip" {
+				return true
+			}
+		}
+		return false
+	}
+	if raised() {
+		t.Fatal("an address on no list raised a threat-intel alert")
+	}
+	p := filepath.Join(dir, "data", "threat_intel.yaml")
+	feed, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	added := strings.Replace(string(feed), "ips:\n", "ips:\n  \"192.0.2.99\": \"c2: added to the feed\"\n", 1)
+	if added == string(feed) {
+		t.Fatal("threat_intel.yaml has no ips map")
+	}
+	if err := os.WriteFile(p, []byte(added), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !raised() {
+		t.Fatal("after the feed was reloaded, a connection to the added address raised no alert")
+	}
+}
+
 // Detect calls running while good sets are swapped in each evaluate a
 // whole batch with one set, and find exactly what that set finds on its
 // own: evaluators pooled by one set never serve another.
