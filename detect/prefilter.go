@@ -159,13 +159,11 @@ func literalTests(r *ast.Rule) ([]fieldTest, []string) {
 	return tests, paths
 }
 
-// readTests returns literalTests and, with env, the checks of the same
-// top-level expressions: vendor fields against scalar literals, and calls
-// of policy functions on an input field (see callCheck).
+// readTests returns literalTests and, with env, the checks of the body
+// (see checkEnv.bodyChecks).
 func readTests(r *ast.Rule, env *checkEnv) ([]fieldTest, []string, []check) {
 	var tests []fieldTest
 	var paths []string
-	var checks []check
 	bound := map[ast.Var]ast.Ref{} // local variable → input path it holds
 	refOf := func(t *ast.Term) ast.Ref {
 		if v, ok := t.Value.(ast.Var); ok {
@@ -178,12 +176,6 @@ func readTests(r *ast.Rule, env *checkEnv) ([]fieldTest, []string, []check) {
 			continue
 		}
 		op, args := expr.Operator(), expr.Operands()
-		if len(args) == 1 {
-			if c := env.callCheck(op, refOf(args[0])); c != nil {
-				checks = append(checks, c)
-			}
-			continue
-		}
 		if len(args) != 2 {
 			continue
 		}
@@ -215,11 +207,11 @@ func readTests(r *ast.Rule, env *checkEnv) ([]fieldTest, []string, []check) {
 				tests = append(tests, fieldTest{field: field, values: values})
 				paths = append(paths, path)
 			}
-			continue
 		}
-		if c := env.vendorCheck(ref, lits); c != nil {
-			checks = append(checks, c)
-		}
+	}
+	var checks []check
+	if env != nil {
+		checks = env.bodyChecks(r.Body)
 	}
 	return tests, paths, checks
 }

@@ -1,11 +1,14 @@
 package detect
 
 import (
+	"context"
 	"reflect"
 	"slices"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
 	"github.com/vigil-soc/vigil/event"
 )
@@ -227,4 +230,78 @@ default defaulted(_) := true
 			}
 		})
 	}
+}
+
+// TestPrefilterBodyChecks: values computed from input fields in the body
+// or in rules it reads, tested with string builtins and literals. Each
+// case is one rule; want is mayMatch for the event.
+func TestPrefilterBodyChecks(t *testing.T) {
+	data := map[string]any{"tools": []any{"mimikatz", "procdump"}, "names": map[string]any{"a": "x", "b": "y"}}
+	const lib = `
+cmdline := lower(object.get(input, ["process", "command_line"], ""))
+guarded := lower(input.user.name) if input.event.action == "never"
+markers := ["sekurlsa::", "lsadump::"]
+default defaulted := "mimikatz"
+defaulted := lower(input.process.command_line) if input.event.action == "x"
+`
+	proc := func(cmd, name string) *event.Event {
+		var e event.Event
+		e.Event.Dataset, e.Process.CommandLine, e.Process.Name, e.User.Name = "d", cmd, name, "Admin"
+		return &e
+	}
+	cases := []struct {
+		name, body string
+		ev         *event.Event
+		want       bool
+	}{
+		{"contains of a lowered rule value", `contains(cmdline, "lsass")`, proc(`rundll32 comsvcs.dll MiniDump 624 C:\LSASS.dmp`, ""), true},
+		{"contains fails", `contains(cmdline, "lsass")`, proc(`notepad.exe`, ""), false},
+		{"absent field takes the default", `contains(cmdline, "lsass")`, proc("", ""), false},
+		{"some value of a literal rule", "some m in markers\ncontains(cmdline, m)", proc("mimikatz.exe LSADUMP::sam", ""), true},
+		{"no value of a literal rule", "some m in markers\ncontains(cmdline, m)", proc("mimikatz.exe coffee", ""), false},
+		{"some value of a data array", "some t in data.vigil.tools\ncontains(cmdline, t)", proc("ProcDump -ma lsass", ""), true},
+		{"no value of a data array", "some t in data.vigil.tools\ncontains(cmdline, t)", proc("whoami", ""), false},
+		{"some value of a data object", "some k, v in data.vigil.names\nlower(input.process.name) == v", proc("", "Y"), true},
+		{"startswith", `startswith(lower(input.process.command_line), "powershell")`, proc("PowerShell -enc AAA", ""), true},
+		{"startswith fails", `startswith(lower(input.process.command_line), "powershell")`, proc("cmd /c PowerShell", ""), false},
+		{"endswith", `endswith(input.process.name, ".ps1")`, proc("", "a.PS1"), false},
+		{"regex", `regex.match("(^|\\s)[-/]ma(\\s|$)", cmdline)`, proc("procdump -ma lsass.exe", ""), true},
+		{"regex fails", `regex.match("(^|\\s)[-/]ma(\\s|$)", cmdline)`, proc("procdump -mp lsass.exe", ""), false},
+		{"literal on the left", `"lsass.exe" == lower(input.process.name)`, proc("", "LSASS.EXE"), true},
+		{"literal on the left fails", `"lsass.exe" == lower(input.process.name)`, proc("", "svchost.exe"), false},
+		// A rule's conditions are left out: its value is what a check tests.
+		{"value of a guarded rule", `guarded == "admin"`, proc("", ""), true},
+		{"value of a guarded rule fails", `guarded == "root"`, proc("", ""), false},
+		// What the prefilter cannot compute, the evaluation decides.
+		{"a rule with a default", `contains(defaulted, "lsass")`, proc("notepad", ""), true},
+		{"a variable of an unknown call compared", "x := concat(\",\", [input.process.name])\nx == \"lsass.exe\"", proc("", "notepad.exe"), true},
+		{"an unknown function of the field", `contains(trim_space(input.process.command_line), "lsass")`, proc("notepad", ""), true},
+		{"negated", `not contains(cmdline, "lsass")`, proc("lsass", ""), true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			body := "input.event.dataset == \"d\"\n" + c.body
+			p := prefilterWith(t, data, lib, body)
+			got := p.mayMatch(resolverOf(c.ev))
+			if got != c.want {
+				t.Fatalf("mayMatch = %v, want %v", got, c.want)
+			}
+			if !got && opaMatches(t, data, lib, body, c.ev) {
+				t.Fatal("the prefilter ruled out an event the rule matches")
+			}
+		})
+	}
+}
+
+// opaMatches evaluates the rule with OPA on the whole event.
+func opaMatches(t *testing.T, data map[string]any, lib, body string, ev *event.Event) bool {
+	t.Helper()
+	src := "package p\n\n" + lib + "\nf contains 1 if {\n" + body + "\n}\n"
+	rs, err := rego.New(rego.Query("data.p.f"), rego.Module("p.rego", src),
+		rego.Store(inmem.NewFromObject(map[string]any{"vigil": data})),
+		rego.ParsedInput(eventValue(ev, &pathSet{all: true}))).Eval(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(rs) == 1 && len(rs[0].Expressions) == 1 && len(rs[0].Expressions[0].Value.([]any)) > 0
 }

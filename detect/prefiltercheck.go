@@ -2,8 +2,6 @@ package detect
 
 import (
 	"github.com/open-policy-agent/opa/v1/ast"
-
-	"github.com/vigil-soc/vigil/event"
 )
 
 // checkEnv is what the prefilter needs to read checks: the compiled policy
@@ -13,64 +11,21 @@ type checkEnv struct {
 	compiler *ast.Compiler
 	data     map[string]any
 	builtins map[string]builtinFunc
+	// values memoizes ruleValue by rule path; a nil entry is a rule whose
+	// value the prefilter cannot compute, or one being read.
+	values map[string]derived
 }
 
 func newCheckEnv(c *ast.Compiler, data map[string]any, b vigilBuiltins) *checkEnv {
-	env := &checkEnv{compiler: c, data: data, builtins: map[string]builtinFunc{}}
+	env := &checkEnv{compiler: c, data: data, builtins: map[string]builtinFunc{}, values: map[string]derived{}}
 	for decl, f := range b.funcs() {
 		env.builtins[decl.Name] = f
 	}
 	return env
 }
 
-// vendorCheck returns the check that the vendor field at path equals one of
-// the scalar literals of lits (a set or an array), or nil. It reads the
-// field as the rule index does (eventResolver.direct): a field kept as
-// text is parsed once per event, and the input built later reuses it.
-func (env *checkEnv) vendorCheck(path ast.Ref, lits *ast.Term) check {
-	if env == nil || event.IsECSField(string(path[0].Value.(ast.String))) {
-		return nil
-	}
-	var values []ast.Value
-	ok := true
-	add := func(t *ast.Term) {
-		switch t.Value.(type) {
-		case ast.String, ast.Number, ast.Boolean, ast.Null:
-			values = append(values, t.Value)
-		default:
-			ok = false
-		}
-	}
-	switch v := lits.Value.(type) {
-	case ast.Set:
-		v.Foreach(add)
-	case *ast.Array:
-		v.Foreach(add)
-	default:
-		return nil
-	}
-	if !ok || len(values) == 0 {
-		return nil
-	}
-	return func(r *eventResolver) bool {
-		v, known := r.direct(path)
-		if !known {
-			return true
-		}
-		if v == nil {
-			return false // undefined: neither equal nor a member
-		}
-		for _, w := range values {
-			if v.Compare(w) == 0 {
-				return true
-			}
-		}
-		return false
-	}
-}
-
 // callCheck returns the check that the policy function op, called as a
-// condition with the input field at path as its only argument, can hold,
+// condition with the value arg of the event as its only argument, can hold,
 // or nil. It reads the function's definitions: the call holds only if one
 // of them does, so each must be a lookup of its argument the prefilter
 // can do itself:
@@ -81,8 +36,8 @@ func (env *checkEnv) vendorCheck(path ast.Ref, lits *ast.Term) check {
 // Other conditions of a definition are left out (they can only make it
 // fail); a definition with no lookup, a default, an else, or a value
 // other than true makes the call uncheckable.
-func (env *checkEnv) callCheck(op ast.Ref, path ast.Ref) check {
-	if env == nil || env.compiler == nil || path == nil || !op.HasPrefix(ast.DefaultRootRef) {
+func (env *checkEnv) callCheck(op ast.Ref, arg derived) check {
+	if env.compiler == nil || arg == nil || !op.HasPrefix(ast.DefaultRootRef) {
 		return nil
 	}
 	rules := env.compiler.GetRulesExact(op)
@@ -113,7 +68,7 @@ func (env *checkEnv) callCheck(op ast.Ref, path ast.Ref) check {
 		defs = append(defs, conj)
 	}
 	return func(r *eventResolver) bool {
-		v, known := r.direct(path)
+		v, known := arg(r)
 		if !known {
 			return true
 		}
