@@ -236,7 +236,8 @@ default defaulted(_) := true
 // or in rules it reads, tested with string builtins and literals. Each
 // case is one rule; want is mayMatch for the event.
 func TestPrefilterBodyChecks(t *testing.T) {
-	data := map[string]any{"tools": []any{"mimikatz", "procdump"}, "names": map[string]any{"a": "x", "b": "y"}}
+	data := map[string]any{"tools": []any{"mimikatz", "procdump"}, "names": map[string]any{"a": "x", "b": "y"},
+		"agents": []any{"sqlmap", "nikto"}}
 	const lib = `
 cmdline := lower(object.get(input, ["process", "command_line"], ""))
 guarded := lower(input.user.name) if input.event.action == "never"
@@ -269,6 +270,10 @@ defaulted := lower(input.process.command_line) if input.event.action == "x"
 		{"regex fails", `regex.match("(^|\\s)[-/]ma(\\s|$)", cmdline)`, proc("procdump -mp lsass.exe", ""), false},
 		{"literal on the left", `"lsass.exe" == lower(input.process.name)`, proc("", "LSASS.EXE"), true},
 		{"literal on the left fails", `"lsass.exe" == lower(input.process.name)`, proc("", "svchost.exe"), false},
+		{"any prefix of a data list", `strings.any_prefix_match(lower(input.process.name), data.vigil.agents)`, proc("", "SQLMap/1.7"), true},
+		{"no prefix of a data list", `strings.any_prefix_match(lower(input.process.name), data.vigil.agents)`, proc("", "curl/8.0"), false},
+		{"any suffix of a literal", `strings.any_suffix_match(input.process.name, ".exe")`, proc("", "a.dll"), false},
+		{"member of a bound literal", "names := {\"a.exe\", \"b.exe\"}\ninput.process.name in names", proc("", "c.exe"), false},
 		// A rule's conditions are left out: its value is what a check tests.
 		{"value of a guarded rule", `guarded == "admin"`, proc("", ""), true},
 		{"value of a guarded rule fails", `guarded == "root"`, proc("", ""), false},

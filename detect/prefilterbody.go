@@ -26,6 +26,9 @@ type bodyScope struct {
 	// iters are variables that range over the values of a constant
 	// collection (some m in markers).
 	iters map[ast.Var][]ast.Value
+	// consts are variables bound to a constant: a literal, the policy
+	// data, a rule whose value is a literal.
+	consts map[ast.Var]ast.Value
 	// whole are variables bound to the whole input.
 	whole map[ast.Var]bool
 	// seen are the variables of the expressions read so far: only a
@@ -55,7 +58,7 @@ func (env *checkEnv) bodyChecks(body ast.Body) []check {
 
 func (env *checkEnv) newScope() *bodyScope {
 	return &bodyScope{env: env, vals: map[ast.Var]derived{}, iters: map[ast.Var][]ast.Value{},
-		whole: map[ast.Var]bool{}, seen: map[ast.Var]bool{}}
+		consts: map[ast.Var]ast.Value{}, whole: map[ast.Var]bool{}, seen: map[ast.Var]bool{}}
 }
 
 // step reads one expression: it records what a binding binds and returns
@@ -94,6 +97,8 @@ func (sc *bodyScope) step(expr *ast.Expr) check {
 		return sc.stringCheck(name, args[0], args[1])
 	case name == ast.RegexMatch.Name && len(args) == 2:
 		return sc.regexCheck(args[0], args[1])
+	case (name == ast.AnyPrefixMatch.Name || name == ast.AnySuffixMatch.Name) && len(args) == 2:
+		return sc.affixCheck(name == ast.AnySuffixMatch.Name, args[0], args[1])
 	case len(args) == 1:
 		return sc.env.callCheck(op, sc.value(args[0]))
 	}
@@ -110,6 +115,11 @@ func (sc *bodyScope) output(t *ast.Term) (ast.Var, bool) {
 func (sc *bodyScope) bind(v ast.Var, t *ast.Term) {
 	if isInputRoot(t.Value) {
 		sc.whole[v] = true
+		return
+	}
+	if c, ok := sc.env.constantOf(t); ok {
+		sc.consts[v] = c
+		sc.vals[v] = constant(c)
 		return
 	}
 	if d := sc.value(t); d != nil {
@@ -132,11 +142,96 @@ func (sc *bodyScope) value(t *ast.Term) derived {
 		if path := inputRef(t); path != nil {
 			return func(r *eventResolver) (ast.Value, bool) { return r.direct(path) }
 		}
+		if c, ok := sc.env.constantOf(t); ok {
+			return constant(c)
+		}
 		if x.IsGround() && x.HasPrefix(ast.DefaultRootRef) {
 			return sc.env.ruleValue(x)
 		}
 	}
 	return nil
+}
+
+// affixCheck is strings.any_prefix_match (any_suffix_match with suffix) of
+// a value of the event and a constant string or collection of strings.
+func (sc *bodyScope) affixCheck(suffix bool, a, b *ast.Term) check {
+	d := sc.value(a)
+	var base ast.Value
+	if v, ok := b.Value.(ast.Var); ok {
+		base = sc.consts[v]
+	} else if c, ok := sc.env.constantOf(b); ok {
+		base = c
+	}
+	if d == nil || base == nil || isScalar(a.Value) {
+		return nil
+	}
+	var affixes []ast.Value
+	if s, ok := base.(ast.String); ok {
+		affixes = []ast.Value{s}
+	} else if affixes = sc.literals(base); len(affixes) == 0 {
+		return nil
+	}
+	match := strings.HasPrefix
+	if suffix {
+		match = strings.HasSuffix
+	}
+	return matchCheck(d, affixes, func(v, w ast.Value) bool {
+		s, isStr := v.(ast.String)
+		affix, affixStr := w.(ast.String)
+		// A collection of search strings, or a non-string: the evaluation
+		// decides.
+		return !isStr || !affixStr || match(string(s), string(affix))
+	})
+}
+
+// constantOf returns the value of t when it is the same for every event:
+// a ground literal, a document of the policy data under data.vigil, or a
+// rule whose value is a literal.
+func (env *checkEnv) constantOf(t *ast.Term) (ast.Value, bool) {
+	switch x := t.Value.(type) {
+	case ast.Ref:
+		if !x.IsGround() || !x.HasPrefix(ast.DefaultRootRef) {
+			return nil, false
+		}
+		return env.constantDoc(x)
+	case ast.Var, ast.Call:
+		return nil, false
+	}
+	if t.IsGround() {
+		return t.Value, true
+	}
+	return nil, false
+}
+
+// constantDoc returns the document at a ground data reference when it is
+// policy data or a rule whose value is a literal.
+func (env *checkEnv) constantDoc(ref ast.Ref) (ast.Value, bool) {
+	if rules := env.compiler.GetRulesExact(ref); len(rules) > 0 {
+		r := rules[0]
+		if len(rules) != 1 || r.Default || r.Else != nil || len(r.Head.Args) > 0 || r.Head.Key != nil ||
+			r.Head.Value == nil || !r.Head.Value.IsGround() || !r.Body.Equal(ast.NewBody(ast.NewExpr(ast.BooleanTerm(true)))) {
+			return nil, false
+		}
+		return r.Head.Value.Value, true
+	}
+	vigilRoot := ast.DefaultRootRef.Append(ast.StringTerm("vigil"))
+	if !ref.HasPrefix(vigilRoot) || len(env.compiler.GetRules(ref)) > 0 {
+		return nil, false
+	}
+	var cur any = env.data
+	for _, p := range ref[len(vigilRoot):] {
+		k, isStr := p.Value.(ast.String)
+		m, isMap := cur.(map[string]any)
+		if !isStr || !isMap {
+			return nil, false
+		}
+		var ok bool
+		if cur, ok = m[string(k)]; !ok {
+			return nil, false
+		}
+	}
+	v, err := ast.InterfaceToValue(cur)
+	return v, err == nil
 }
 
 // literals returns the values t stands for when it is a scalar literal, a
@@ -154,6 +249,9 @@ func (sc *bodyScope) literals(t ast.Value) []ast.Value {
 	}
 	switch x := t.(type) {
 	case ast.Var:
+		if c, ok := sc.consts[x]; ok {
+			return sc.literals(c)
+		}
 		return sc.iters[x]
 	case ast.Set:
 		x.Foreach(add)
@@ -360,35 +458,9 @@ func (env *checkEnv) collectionValues(t *ast.Term) []ast.Value {
 	if !coll.IsGround() {
 		return nil
 	}
-	var value ast.Value
-	if rules := env.compiler.GetRulesExact(coll); len(rules) > 0 {
-		r := rules[0]
-		if len(rules) != 1 || r.Default || r.Else != nil || len(r.Head.Args) > 0 || r.Head.Key != nil ||
-			r.Head.Value == nil || !r.Head.Value.IsGround() || !r.Body.Equal(ast.NewBody(ast.NewExpr(ast.BooleanTerm(true)))) {
-			return nil
-		}
-		value = r.Head.Value.Value
-	} else {
-		vigilRoot := ast.DefaultRootRef.Append(ast.StringTerm("vigil"))
-		if !coll.HasPrefix(vigilRoot) || len(env.compiler.GetRules(coll)) > 0 {
-			return nil
-		}
-		var cur any = env.data
-		for _, p := range coll[len(vigilRoot):] {
-			k, isStr := p.Value.(ast.String)
-			m, isMap := cur.(map[string]any)
-			if !isStr || !isMap {
-				return nil
-			}
-			if cur, ok = m[string(k)]; !ok {
-				return nil
-			}
-		}
-		v, err := ast.InterfaceToValue(cur)
-		if err != nil {
-			return nil
-		}
-		value = v
+	value, ok := env.constantDoc(coll)
+	if !ok {
+		return nil
 	}
 	var out []ast.Value
 	ok = true
