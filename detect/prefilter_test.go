@@ -193,7 +193,7 @@ bad_ip(ip) if vigil.in_networks(ip, "threat_intel.cidrs")
 bad_domain(name) if vigil.in_domains(name, "threat_intel.domains")
 # A definition the prefilter cannot do: any call of it may hold.
 odd_ip(ip) if data.vigil.threat_intel.ips[ip]
-odd_ip(ip) if startswith(ip, "10.")
+odd_ip(ip) if net.cidr_contains("10.0.0.0/8", ip)
 defaulted(ip) if data.vigil.threat_intel.ips[ip]
 default defaulted(_) := true
 `
@@ -237,17 +237,40 @@ default defaulted(_) := true
 // case is one rule; want is mayMatch for the event.
 func TestPrefilterBodyChecks(t *testing.T) {
 	data := map[string]any{"tools": []any{"mimikatz", "procdump"}, "names": map[string]any{"a": "x", "b": "y"},
-		"agents": []any{"sqlmap", "nikto"}}
+		"agents": []any{"sqlmap", "nikto"},
+		"watch":  map[string]any{"default": map[string]any{"KP": "North Korea"}, "acme": map[string]any{"IR": "Iran"}}}
 	const lib = `
 cmdline := lower(object.get(input, ["process", "command_line"], ""))
 guarded := lower(input.user.name) if input.event.action == "never"
 markers := ["sekurlsa::", "lsadump::"]
 default defaulted := "mimikatz"
 defaulted := lower(input.process.command_line) if input.event.action == "x"
+tenant := object.get(input, ["organization", "id"], "")
+# A lookup per tenant with a fallback, as lib.tenant_lookup.
+lookup(table, key) := v if {
+	v := table[tenant][key]
+} else := v if {
+	v := table["default"][key]
+}
+# A rule with two definitions, as lib.watched_country.
+watched := c if {
+	c := input.source.geo.country_iso_code
+	lookup(data.vigil.watch, c)
+}
+watched := c if {
+	not input.source.geo.country_iso_code
+	c := input.source.geo.country_name
+	c == "Atlantis"
+}
 `
 	proc := func(cmd, name string) *event.Event {
 		var e event.Event
 		e.Event.Dataset, e.Process.CommandLine, e.Process.Name, e.User.Name = "d", cmd, name, "Admin"
+		return &e
+	}
+	signin := func(tenant, iso, country string) *event.Event {
+		var e event.Event
+		e.Event.Dataset, e.Organization.ID, e.Source.Geo.CountryISOCode, e.Source.Geo.CountryName = "d", tenant, iso, country
 		return &e
 	}
 	cases := []struct {
@@ -274,6 +297,18 @@ defaulted := lower(input.process.command_line) if input.event.action == "x"
 		{"no prefix of a data list", `strings.any_prefix_match(lower(input.process.name), data.vigil.agents)`, proc("", "curl/8.0"), false},
 		{"any suffix of a literal", `strings.any_suffix_match(input.process.name, ".exe")`, proc("", "a.dll"), false},
 		{"member of a bound literal", "names := {\"a.exe\", \"b.exe\"}\ninput.process.name in names", proc("", "c.exe"), false},
+		{"a binding to an absent field", `n := input.process.name`, proc("x", ""), false},
+		{"a binding to a present field", `n := input.process.name`, proc("", "a.exe"), true},
+		{"a computed key, default table", `watched`, signin("globex", "KP", ""), true},
+		{"a computed key, the tenant's table", `watched`, signin("acme", "IR", ""), true},
+		{"a computed key, another tenant's entry", `watched`, signin("globex", "IR", ""), false},
+		{"a computed key, no entry", `watched`, signin("acme", "FR", ""), false},
+		{"the other definition", `watched`, signin("acme", "", "Atlantis"), true},
+		{"the other definition fails", `watched`, signin("acme", "", "France"), false},
+		{"negated field present", `not input.source.geo.country_iso_code`, signin("acme", "FR", ""), false},
+		{"negated field absent", `not input.source.geo.country_iso_code`, signin("acme", "", "France"), true},
+		{"a function with an else", `lookup(data.vigil.watch, input.source.geo.country_iso_code)`, signin("", "KP", ""), true},
+		{"a function with an else fails", `lookup(data.vigil.watch, input.source.geo.country_iso_code)`, signin("", "IR", ""), false},
 		// A rule's conditions are left out: its value is what a check tests.
 		{"value of a guarded rule", `guarded == "admin"`, proc("", ""), true},
 		{"value of a guarded rule fails", `guarded == "root"`, proc("", ""), false},

@@ -68,7 +68,16 @@ func (sc *bodyScope) step(expr *ast.Expr) check {
 		sc.seen[v] = true
 		return false
 	})
-	if expr.Negated || len(expr.With) > 0 || !expr.IsCall() {
+	if len(expr.With) > 0 {
+		return nil
+	}
+	if t, isTerm := expr.Terms.(*ast.Term); isTerm {
+		if expr.Negated {
+			return sc.negatedCheck(t)
+		}
+		return sc.termCheck(t)
+	}
+	if expr.Negated || !expr.IsCall() {
 		return nil
 	}
 	op, args := expr.Operator(), expr.Operands()
@@ -76,8 +85,7 @@ func (sc *bodyScope) step(expr *ast.Expr) check {
 	case op.Equal(equalityRef) && len(args) == 2:
 		for i := range args {
 			if v, ok := args[i].Value.(ast.Var); ok && !sc.seen[v] {
-				sc.bind(v, args[1-i])
-				return nil
+				return sc.bind(v, args[1-i])
 			}
 		}
 		return sc.equalCheck(args[0], args[1])
@@ -99,8 +107,10 @@ func (sc *bodyScope) step(expr *ast.Expr) check {
 		return sc.regexCheck(args[0], args[1])
 	case (name == ast.AnyPrefixMatch.Name || name == ast.AnySuffixMatch.Name) && len(args) == 2:
 		return sc.affixCheck(name == ast.AnySuffixMatch.Name, args[0], args[1])
-	case len(args) == 1:
-		return sc.env.callCheck(op, sc.value(args[0]))
+	case sc.env.builtins[name] != nil && len(args) == 2:
+		return sc.builtinCheck(sc.env.builtins[name], args[0], args[1])
+	case op.HasPrefix(ast.DefaultRootRef):
+		return sc.callDefined(op, args)
 	}
 	return nil
 }
@@ -112,22 +122,206 @@ func (sc *bodyScope) output(t *ast.Term) (ast.Var, bool) {
 	return v, ok && !sc.seen[v]
 }
 
-func (sc *bodyScope) bind(v ast.Var, t *ast.Term) {
+// bind records what v = t binds v to, and returns the check that the
+// binding succeeds: t is defined.
+func (sc *bodyScope) bind(v ast.Var, t *ast.Term) check {
 	if isInputRoot(t.Value) {
 		sc.whole[v] = true
-		return
+		return nil
 	}
 	if c, ok := sc.env.constantOf(t); ok {
 		sc.consts[v] = c
 		sc.vals[v] = constant(c)
-		return
+		return nil
 	}
 	if d := sc.value(t); d != nil {
 		sc.vals[v] = d
-		return
+		return definedCheck(d)
 	}
 	if values := sc.env.collectionValues(t); values != nil {
 		sc.iters[v] = values
+		return nil
+	}
+	if ref, ok := t.Value.(ast.Ref); ok && ref.IsGround() && ref.HasPrefix(ast.DefaultRootRef) {
+		return sc.env.ruleDefined(ref)
+	}
+	return nil
+}
+
+// definedCheck holds unless d is undefined for the event.
+func definedCheck(d derived) check {
+	return func(r *eventResolver) bool {
+		v, known := d(r)
+		return !known || v != nil
+	}
+}
+
+// termCheck is the check of a term used as a condition: it holds when the
+// term is defined and not false.
+func (sc *bodyScope) termCheck(t *ast.Term) check {
+	if d := sc.value(t); d != nil {
+		return func(r *eventResolver) bool {
+			v, known := d(r)
+			return !known || (v != nil && v.Compare(ast.Boolean(false)) != 0)
+		}
+	}
+	if ref, ok := t.Value.(ast.Ref); ok && ref.IsGround() && ref.HasPrefix(ast.DefaultRootRef) {
+		return sc.env.ruleDefined(ref)
+	}
+	return nil
+}
+
+// negatedCheck is the check of "not input.x": it holds when the field is
+// undefined or false. Only input fields are read: a value computed through
+// a rule leaves the rule's conditions out, so it cannot say the rule is
+// undefined.
+func (sc *bodyScope) negatedCheck(t *ast.Term) check {
+	path := inputRef(t)
+	if path == nil {
+		return nil
+	}
+	return func(r *eventResolver) bool {
+		v, known := r.direct(path)
+		return !known || v == nil || v.Compare(ast.Boolean(false)) == 0
+	}
+}
+
+// builtinCheck is a call of one of vigil's builtins on a value of the
+// event and a constant: it holds when the result is not false.
+func (sc *bodyScope) builtinCheck(f builtinFunc, a, b *ast.Term) check {
+	d := sc.value(a)
+	c, ok := sc.constant(b)
+	if d == nil || !ok || isScalar(a.Value) {
+		return nil
+	}
+	list := ast.NewTerm(c)
+	return func(r *eventResolver) bool {
+		v, known := d(r)
+		if !known {
+			return true
+		}
+		if v == nil {
+			return false
+		}
+		out, err := f(ast.NewTerm(v), list)
+		return err != nil || out.Value.Compare(ast.Boolean(false)) != 0
+	}
+}
+
+// constant returns the value of t when it is the same for every event.
+func (sc *bodyScope) constant(t *ast.Term) (ast.Value, bool) {
+	if v, ok := t.Value.(ast.Var); ok {
+		c, found := sc.consts[v]
+		return c, found
+	}
+	return sc.env.constantOf(t)
+}
+
+// callDefined is the check that a call of the policy function op with
+// args (its arguments, and maybe the variable its value is bound to) is
+// defined: one of its definitions, or of their else branches, can hold
+// for the arguments. Each definition is read with its parameters bound to
+// the arguments the prefilter can compute; one from which no check comes,
+// or a default, makes the call uncheckable.
+func (sc *bodyScope) callDefined(op ast.Ref, args []*ast.Term) check {
+	env := sc.env
+	rules := env.compiler.GetRulesExact(op)
+	if len(rules) == 0 || env.depth >= maxCallDepth {
+		return nil
+	}
+	params := len(rules[0].Head.Args)
+	if params == 0 || (len(args) != params && len(args) != params+1) {
+		return nil
+	}
+	env.depth++
+	defer func() { env.depth-- }()
+	var defs [][]check
+	for _, r := range rules {
+		if r.Default || len(r.Head.Args) != params {
+			return nil
+		}
+		for def := r; def != nil; def = def.Else {
+			inner := env.newScope()
+			for i, p := range r.Head.Args {
+				pv, ok := p.Value.(ast.Var)
+				if !ok {
+					return nil
+				}
+				inner.seen[pv] = true
+				if c, isConst := sc.constant(args[i]); isConst {
+					inner.consts[pv], inner.vals[pv] = c, constant(c)
+				} else if d := sc.value(args[i]); d != nil {
+					inner.vals[pv] = d
+				}
+			}
+			var conj []check
+			for _, expr := range def.Body {
+				if c := inner.step(expr); c != nil {
+					conj = append(conj, c)
+				}
+			}
+			if len(conj) == 0 {
+				return nil
+			}
+			defs = append(defs, conj)
+		}
+	}
+	return anyOf(defs)
+}
+
+// ruleDefined is the check that the complete rule at ref is defined: one
+// of its definitions, or of their else branches, can hold. Nil when the
+// prefilter cannot tell (a default, a definition it reads nothing from,
+// a partial rule, which is always defined).
+func (env *checkEnv) ruleDefined(ref ast.Ref) check {
+	key := ref.String()
+	if c, ok := env.defined[key]; ok {
+		return c
+	}
+	env.defined[key] = nil // while it is read
+	rules := env.compiler.GetRulesExact(ref)
+	if len(rules) == 0 || env.depth >= maxCallDepth {
+		return nil
+	}
+	env.depth++
+	defer func() { env.depth-- }()
+	var defs [][]check
+	for _, r := range rules {
+		if r.Default || len(r.Head.Args) > 0 || r.Head.Key != nil || r.Head.Value == nil {
+			return nil
+		}
+		for def := r; def != nil; def = def.Else {
+			conj := env.bodyChecks(def.Body)
+			if len(conj) == 0 {
+				return nil
+			}
+			defs = append(defs, conj)
+		}
+	}
+	c := anyOf(defs)
+	env.defined[key] = c
+	return c
+}
+
+// anyOf holds when every check of one of defs holds.
+func anyOf(defs [][]check) check {
+	if len(defs) == 0 {
+		return nil
+	}
+	return func(r *eventResolver) bool {
+		for _, conj := range defs {
+			all := true
+			for _, c := range conj {
+				if !c(r) {
+					all = false
+					break
+				}
+			}
+			if all {
+				return true
+			}
+		}
+		return false
 	}
 }
 
@@ -148,8 +342,67 @@ func (sc *bodyScope) value(t *ast.Term) derived {
 		if x.IsGround() && x.HasPrefix(ast.DefaultRootRef) {
 			return sc.env.ruleValue(x)
 		}
+		return sc.lookup(x)
 	}
 	return nil
+}
+
+// lookup is a reference into a constant with keys computed from the event
+// (data.vigil.threat_intel.ips[ip], table[tenant][key]): undefined when a
+// key is absent. Nil when the reference is not of that form.
+func (sc *bodyScope) lookup(ref ast.Ref) derived {
+	var base ast.Value
+	var rest ast.Ref
+	if v, ok := ref[0].Value.(ast.Var); ok && !ref.HasPrefix(ast.DefaultRootRef) {
+		c, isConst := sc.consts[v]
+		if !isConst {
+			return nil
+		}
+		base, rest = c, ref[1:]
+	} else {
+		for i := len(ref) - 1; i >= 2 && base == nil; i-- {
+			if ref[:i].IsGround() {
+				if c, ok := sc.env.constantDoc(ref[:i]); ok {
+					base, rest = c, ref[i:]
+				}
+			}
+		}
+	}
+	if base == nil || len(rest) == 0 {
+		return nil
+	}
+	keys := make([]derived, len(rest))
+	for i, k := range rest {
+		if isScalar(k.Value) {
+			keys[i] = constant(k.Value)
+		} else if v, ok := k.Value.(ast.Var); ok && sc.vals[v] != nil {
+			keys[i] = sc.vals[v]
+		} else {
+			return nil
+		}
+	}
+	return func(r *eventResolver) (ast.Value, bool) {
+		cur := base
+		for _, key := range keys {
+			k, known := key(r)
+			if !known {
+				return nil, false
+			}
+			if k == nil {
+				return nil, true
+			}
+			obj, ok := cur.(ast.Object)
+			if !ok {
+				return nil, false
+			}
+			t := obj.Get(ast.NewTerm(k))
+			if t == nil {
+				return nil, true
+			}
+			cur = t.Value
+		}
+		return cur, true
+	}
 }
 
 // affixCheck is strings.any_prefix_match (any_suffix_match with suffix) of
