@@ -30,4 +30,3 @@ func newCheckEnv(c *ast.Compiler, data map[string]any, b vigilBuiltins) *checkEn
 	}
 	return env
 }
-
