@@ -8,10 +8,12 @@
 // event and OPA's rule index discards the rule bodies an event cannot
 // satisfy. Before that, a prefilter reads from the event struct whether any
 // rule's literal tests of indexed ECS fields (event.code == "4688",
-// event.action in {...}) hold, together with the checks it can make
-// without OPA (vendor fields against literals, threat-intel lookups of an
-// input field): an event for which no rule's tests all hold is not
-// evaluated at all: half to two thirds of a realistic stream. (When a rule
+// event.action in {...}) hold, together with the other conditions of the
+// rule bodies it can compute in Go (string tests of fields and of values
+// computed from them, lookups in the policy data, the definitions of the
+// helpers a body calls; see prefiltercheck.go): an event for which no
+// rule's tests all hold is not evaluated at all, nineteen events in twenty
+// of a realistic stream with 50 of the library's detections. (When a rule
 // has no such test, OPA's index is asked with the event itself instead,
 // through eventResolver.) The others get their input built as an AST value
 // straight from the event.Event struct,

@@ -18,18 +18,17 @@ import (
 // walk costs as much as an evaluation that finds nothing, and about half
 // a realistic stream is such events.
 //
-// A rule whose only literal test is broad (event.dataset == "zeek.conn")
-// would let its whole source through, so the prefilter also reads checks
-// it cannot file rules under: a vendor field against literals
-// (input.azure.signinlogs.properties.riskLevelAggregated == "high"), and a
-// call of a policy function on an input field whose every definition is a
-// lookup of that field in the policy data (lib.bad_ip(input.destination.ip):
-// the threat-intel list, vigil.in_networks, vigil.in_domains). Network
-// telemetry is most of a stream and threat intel matches almost none of it;
-// evaluating those lookups in Go spares such events their evaluation.
+// A rule whose only literal test is broad (event.dataset == "zeek.conn",
+// event.code in {"1", "4688"}) would let its whole source through, so the
+// prefilter also reads checks it cannot file rules under: the other
+// conditions of the body it can compute from the event in Go, such as
+// contains(lib.cmdline, "lsass") or lib.bad_ip(input.destination.ip) (see
+// checkEnv.bodyChecks). Network telemetry and process starts are most of a
+// stream, and threat intel or a credential-dumping pattern matches almost
+// none of it.
 //
 // The tests are necessary conditions, not all of them: a rule may demand
-// more (a prefix, a pattern, other lookups), which the evaluation checks.
+// more (a split, a count, an iteration), which the evaluation checks.
 // So the prefilter never drops an event a rule can match; it only lets
 // through some that the evaluation then rules out.
 type prefilter struct {
