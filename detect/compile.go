@@ -200,7 +200,7 @@ func compileSet(ctx context.Context, label string, f *files, defaultBudget time.
 	s.need = inputPaths(c2.Modules)
 	s.unindexed = unindexedRules(c2)
 	s.index = c2.RuleIndex(ast.MustParseRef(aggregatePkg + "." + aggregateRule))
-	s.pre = newPrefilter(c2.GetRulesExact(aggregateRef), newCheckEnv(c2, f.data, s.lookups))
+	s.pre = newPrefilter(c2.GetRulesExact(aggregateRef), newCheckEnv(c2, f.data, s.lookups, s.need))
 
 	// Size the builtin value cache (compiled regexes, globs) well above the
 	// number of patterns, so a large rule set does not thrash it.

@@ -127,7 +127,7 @@ func prefilterWith(t *testing.T, data map[string]any, lib string, bodies ...stri
 	if c.Failed() {
 		t.Fatalf("compile %s: %v", src, c.Errors)
 	}
-	p := newPrefilter(c.GetRulesExact(ast.MustParseRef("data.p.f")), newCheckEnv(c, data, newVigilBuiltins(data)))
+	p := newPrefilter(c.GetRulesExact(ast.MustParseRef("data.p.f")), newCheckEnv(c, data, newVigilBuiltins(data), nil))
 	if p == nil {
 		t.Fatal("no prefilter")
 	}

@@ -19,6 +19,11 @@ type checkEnv struct {
 	values map[string]derived
 	// defined memoizes ruleDefined the same way.
 	defined map[string]check
+	// need is the set's input paths: a path outside it is absent from the
+	// input (nil: every path is in it).
+	need *pathSet
+	// slots counts the per-event memo slots handed out by ruleValue.
+	slots int
 	// depth counts the function definitions being read, to stop recursion.
 	depth int
 }
@@ -26,8 +31,9 @@ type checkEnv struct {
 // maxCallDepth bounds how deeply the prefilter follows function calls.
 const maxCallDepth = 8
 
-func newCheckEnv(c *ast.Compiler, data map[string]any, b vigilBuiltins) *checkEnv {
-	env := &checkEnv{compiler: c, data: data, builtins: map[string]builtinFunc{}, values: map[string]derived{}, defined: map[string]check{}}
+func newCheckEnv(c *ast.Compiler, data map[string]any, b vigilBuiltins, need *pathSet) *checkEnv {
+	env := &checkEnv{compiler: c, data: data, builtins: map[string]builtinFunc{}, values: map[string]derived{},
+		defined: map[string]check{}, need: need}
 	for decl, f := range b.funcs() {
 		env.builtins[decl.Name] = f
 	}
@@ -361,7 +367,7 @@ func (sc *bodyScope) value(t *ast.Term) derived {
 		return sc.vals[x]
 	case ast.Ref:
 		if path := inputRef(t); path != nil {
-			return func(r *eventResolver) (ast.Value, bool) { return r.direct(path) }
+			return sc.env.field(path)
 		}
 		if c, ok := sc.env.constantOf(t); ok {
 			return constant(c)
@@ -718,8 +724,59 @@ func (env *checkEnv) ruleValue(ref ast.Ref) derived {
 		sc.step(expr)
 	}
 	d := sc.value(r.Head.Value)
+	if d != nil {
+		d = memoized(d, env.slots)
+		env.slots++
+	}
 	env.values[key] = d
 	return d
+}
+
+// memoized is d computed once per event: several rules read lib.cmdline.
+func memoized(d derived, slot int) derived {
+	return func(r *eventResolver) (ast.Value, bool) {
+		if slot >= len(r.memo) {
+			r.memo = append(r.memo, make([]memoSlot, slot+1-len(r.memo))...)
+		}
+		m := &r.memo[slot]
+		if m.epoch != r.epoch {
+			m.v, m.known = d(r)
+			m.epoch = r.epoch
+		}
+		return m.v, m.known
+	}
+}
+
+// field returns how to read the input field at path: straight from the
+// event struct for an indexed ECS field, else as the rule index does.
+func (env *checkEnv) field(path ast.Ref) derived {
+	if f, ok := indexedFields[dotted(path)]; ok {
+		if !env.wants(path) {
+			return constant(nil) // absent from the input
+		}
+		return func(r *eventResolver) (ast.Value, bool) {
+			if s := f(r.ev); s != "" {
+				return ast.String(s), true
+			}
+			return nil, true
+		}
+	}
+	return func(r *eventResolver) (ast.Value, bool) { return r.direct(path) }
+}
+
+// wants reports whether the input built for the set holds path.
+func (env *checkEnv) wants(path ast.Ref) bool {
+	n := env.need
+	if n == nil {
+		return true
+	}
+	for _, t := range path {
+		var ok bool
+		if n, ok = n.want(string(t.Value.(ast.String))); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // collectionValues returns the values over which a variable bound to t

@@ -96,10 +96,22 @@ type eventResolver struct {
 	ib    *inputBuilder
 	input ast.Value // built on first need
 	key   []byte
+	// memo holds the values the prefilter computed for this event, by
+	// slot (see checkEnv.ruleValue); a slot is this event's when its
+	// epoch is the resolver's.
+	memo  []memoSlot
+	epoch uint64
+}
+
+type memoSlot struct {
+	epoch uint64
+	v     ast.Value
+	known bool
 }
 
 func (r *eventResolver) reset(ev *event.Event, need *pathSet, ib *inputBuilder) {
 	r.ev, r.need, r.ib, r.input = ev, need, ib, nil
+	r.epoch++
 	ib.raw.forget()
 }
 
