@@ -2,6 +2,7 @@ package detect
 
 import (
 	"context"
+	"encoding/json"
 	"reflect"
 	"slices"
 	"testing"
@@ -344,4 +345,41 @@ func opaMatches(t *testing.T, data map[string]any, lib, body string, ev *event.E
 		t.Fatal(err)
 	}
 	return len(rs) == 1 && len(rs[0].Expressions) == 1 && len(rs[0].Expressions[0].Value.([]any)) > 0
+}
+
+// FuzzPrefilterKeepsEveryMatch: the prefilter rules an event out only when
+// evaluating every detection of the library on it, without the prefilter,
+// finds nothing. The seeds are the library's fixtures, true positives
+// included; the fuzzer varies their fields.
+func FuzzPrefilterKeepsEveryMatch(f *testing.F) {
+	e := newTestEngine(f, Config{SkipTests: true})
+	set := e.set.Load()
+	if set.pre == nil {
+		f.Fatal("the library's rules give no prefilter")
+	}
+	full := *set
+	full.need, full.index, full.all, full.pre = nil, nil, allQuery{}, nil
+	for _, fx := range set.files.fixtures {
+		for _, c := range fx.Cases {
+			doc, err := json.Marshal(c.Event)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(doc)
+		}
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		var ev event.Event
+		if json.Unmarshal(doc, &ev) != nil {
+			return
+		}
+		var r eventResolver
+		r.reset(&ev, set.need, &inputBuilder{})
+		if set.pre.mayMatch(&r) {
+			return
+		}
+		if found := e.evalEvent(context.Background(), &full, &ev); len(found) > 0 {
+			t.Fatalf("the prefilter ruled out an event with findings %+v: %s", found, doc)
+		}
+	})
 }

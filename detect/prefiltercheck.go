@@ -70,14 +70,15 @@ type bodyScope struct {
 }
 
 // bodyChecks returns the checks a compiled rule body makes at its top
-// level that the prefilter can do from the event: an input field, or a
-// value computed from input fields with lower, upper and object.get (also
-// inside rules the body reads, such as lib.cmdline), compared with
-// literals (==, =, in), tested with contains, startswith, endswith and
-// regex.match against literals or the values of a constant collection,
-// or passed to a lookup function (see callCheck). Each check is a
-// necessary condition of the body; everything else is left to the
-// evaluation.
+// level that the prefilter can do from the event. It follows the body as
+// OPA evaluates it: bindings of input fields, of constants and of values
+// computed with lower, upper and object.get (also through the rules and
+// functions the body reads); comparisons with literals (==, =, in); tests
+// with contains, startswith, endswith, regex.match and the affix builtins;
+// lookups in constants with computed keys; vigil's builtins; the
+// definedness of the rules and functions it calls; not input.x. Each
+// check is a necessary condition of the body and answers "may hold" when
+// it cannot tell; everything else is left to the evaluation.
 func (env *checkEnv) bodyChecks(body ast.Body) []check {
 	sc := env.newScope()
 	var out []check
@@ -275,7 +276,11 @@ func (sc *bodyScope) callDefined(op ast.Ref, args []*ast.Term) check {
 		}
 		for def := r; def != nil; def = def.Else {
 			inner := env.newScope()
-			for i, p := range r.Head.Args {
+			head := def.Head.Args
+			if len(head) != params {
+				head = r.Head.Args // an else branch may leave its parameters to the rule's head
+			}
+			for i, p := range head {
 				pv, ok := p.Value.(ast.Var)
 				if !ok {
 					return nil
