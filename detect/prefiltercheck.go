@@ -529,6 +529,24 @@ func (env *checkEnv) constantDoc(ref ast.Ref) (ast.Value, bool) {
 // literal set or array of scalars, or a variable ranging over a constant
 // collection; nil otherwise.
 func (sc *bodyScope) literals(t ast.Value) []ast.Value {
+	switch x := t.(type) {
+	case ast.Var:
+		if c, ok := sc.consts[x]; ok {
+			return sc.literals(c)
+		}
+		return sc.iters[x]
+	case ast.Set, *ast.Array:
+		return scalarElements(x)
+	}
+	if isScalar(t) {
+		return []ast.Value{t}
+	}
+	return nil
+}
+
+// scalarElements returns the elements of an array or set, or the values of
+// an object, when all are scalars; nil otherwise.
+func scalarElements(v ast.Value) []ast.Value {
 	var out []ast.Value
 	ok := true
 	add := func(e *ast.Term) {
@@ -538,23 +556,15 @@ func (sc *bodyScope) literals(t ast.Value) []ast.Value {
 			ok = false
 		}
 	}
-	switch x := t.(type) {
-	case ast.Var:
-		if c, ok := sc.consts[x]; ok {
-			return sc.literals(c)
-		}
-		return sc.iters[x]
-	case ast.Set:
-		x.Foreach(add)
+	switch c := v.(type) {
 	case *ast.Array:
-		x.Foreach(add)
-	default:
-		if isScalar(x) {
-			return []ast.Value{x}
-		}
-		return nil
+		c.Foreach(add)
+	case ast.Set:
+		c.Foreach(add)
+	case ast.Object:
+		c.Foreach(func(_, v *ast.Term) { add(v) })
 	}
-	if !ok {
+	if !ok || len(out) == 0 {
 		return nil
 	}
 	return out
@@ -804,29 +814,7 @@ func (env *checkEnv) collectionValues(t *ast.Term) []ast.Value {
 	if !ok {
 		return nil
 	}
-	var out []ast.Value
-	ok = true
-	add := func(e *ast.Term) {
-		if isScalar(e.Value) {
-			out = append(out, e.Value)
-		} else {
-			ok = false
-		}
-	}
-	switch c := value.(type) {
-	case *ast.Array:
-		c.Foreach(add)
-	case ast.Set:
-		c.Foreach(add)
-	case ast.Object:
-		c.Foreach(func(_, v *ast.Term) { add(v) })
-	default:
-		return nil
-	}
-	if !ok || len(out) == 0 {
-		return nil
-	}
-	return out
+	return scalarElements(value)
 }
 
 // isInputRoot reports whether x is the whole input (input, as a variable
