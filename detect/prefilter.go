@@ -163,7 +163,8 @@ func literalTests(r *ast.Rule) ([]fieldTest, []string) {
 func readTests(r *ast.Rule, env *checkEnv) ([]fieldTest, []string, []check) {
 	var tests []fieldTest
 	var paths []string
-	bound := map[ast.Var]ast.Ref{} // local variable → input path it holds
+	bound := map[ast.Var]ast.Ref{}  // local variable → input path it holds
+	covered := map[*ast.Expr]bool{} // expressions read as field tests
 	refOf := func(t *ast.Term) ast.Ref {
 		if v, ok := t.Value.(ast.Var); ok {
 			return bound[v]
@@ -205,12 +206,13 @@ func readTests(r *ast.Rule, env *checkEnv) ([]fieldTest, []string, []check) {
 			if values := stringLiterals(lits); len(values) > 0 {
 				tests = append(tests, fieldTest{field: field, values: values})
 				paths = append(paths, path)
+				covered[expr] = true
 			}
 		}
 	}
 	var checks []check
 	if env != nil {
-		checks = env.bodyChecks(r.Body)
+		checks = env.bodyChecks(r.Body, covered)
 	}
 	return tests, paths, checks
 }

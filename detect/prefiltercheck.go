@@ -79,11 +79,14 @@ type bodyScope struct {
 // definedness of the rules and functions it calls; not input.x. Each
 // check is a necessary condition of the body and answers "may hold" when
 // it cannot tell; everything else is left to the evaluation.
-func (env *checkEnv) bodyChecks(body ast.Body) []check {
+//
+// The expressions in skip are read for their bindings only: the prefilter
+// already tests them as literal tests of indexed fields.
+func (env *checkEnv) bodyChecks(body ast.Body, skip map[*ast.Expr]bool) []check {
 	sc := env.newScope()
 	var out []check
 	for _, expr := range body {
-		if c := sc.step(expr); c != nil {
+		if c := sc.step(expr); c != nil && !skip[expr] {
 			out = append(out, c)
 		}
 	}
@@ -329,7 +332,7 @@ func (env *checkEnv) ruleDefined(ref ast.Ref) check {
 			return nil
 		}
 		for def := r; def != nil; def = def.Else {
-			conj := env.bodyChecks(def.Body)
+			conj := env.bodyChecks(def.Body, nil)
 			if len(conj) == 0 {
 				return nil
 			}
