@@ -749,6 +749,18 @@ func TestPerDetectionCounters(t *testing.T) {
 		}
 	}
 	check("two batches", 6, 4)
+	// Every event of these batches has findings: none was ruled out.
+	if got := counterValue(t, e.metrics.prefiltered); got != 0 {
+		t.Errorf("prefiltered %v, want 0", got)
+	}
+	quiet := stopLogging("q1", at)
+	quiet.Event.Action = "DescribeTrails"
+	if _, err := e.Detect(ctx, []event.Event{quiet}); err != nil {
+		t.Fatal(err)
+	}
+	if got := counterValue(t, e.metrics.prefiltered); got != 1 {
+		t.Errorf("an event no detection can match: prefiltered %v, want 1", got)
+	}
 
 	// A reload compiles a new set; its counters are the same series.
 	if err := e.Reload(ctx); err != nil {
@@ -757,7 +769,7 @@ func TestPerDetectionCounters(t *testing.T) {
 	if _, err := e.Detect(ctx, batch()); err != nil {
 		t.Fatal(err)
 	}
-	check("after a reload", 9, 6)
+	check("after a reload", 10, 6)
 }
 
 func counterValue(t testing.TB, c prometheus.Counter) float64 {

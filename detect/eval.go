@@ -96,6 +96,9 @@ type evaluator struct {
 	// q and input are reused from evaluation to evaluation.
 	q     *topdown.Query
 	input ast.Term
+	// prefiltered counts the events of the call the prefilter ruled out;
+	// close adds them to the metric, one atomic add per goroutine.
+	prefiltered int
 }
 
 // newEvaluator returns an evaluator of set for one goroutine, pooled or
@@ -121,6 +124,10 @@ func (e *Engine) newEvaluator(ctx context.Context, set *policySet) *evaluator {
 // close ends the evaluator's transaction and returns it to the pool. It
 // keeps nothing of the call's events or context.
 func (ev *evaluator) close() {
+	if ev.prefiltered > 0 {
+		ev.e.metrics.prefiltered.Add(float64(ev.prefiltered))
+		ev.prefiltered = 0
+	}
 	if ev.txn != nil {
 		ev.set.store.Abort(ev.ctx, ev.txn)
 		ev.txn = nil
@@ -241,6 +248,7 @@ func (ev *evaluator) eval(x *event.Event) []finding {
 	// the fallback for sets the prefilter cannot cover.
 	if set.pre != nil {
 		if !set.pre.mayMatch(&ev.res) {
+			ev.prefiltered++
 			return nil
 		}
 	} else if !set.anyCandidate(&ev.res) {

@@ -22,6 +22,7 @@ type metrics struct {
 	fallbacks   prometheus.Counter
 	cost        *prometheus.GaugeVec
 	events      prometheus.Counter
+	prefiltered prometheus.Counter
 	evalSeconds prometheus.Histogram
 	timeouts    *prometheus.CounterVec
 	suppressed  prometheus.Counter
@@ -56,7 +57,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "vigil_detect_detection_cost_seconds", Help: "Measured evaluation cost per event of each detection (set by bench).",
 		}, []string{"detection"}),
 		events: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "vigil_detect_events_total", Help: "Events evaluated.",
+			Name: "vigil_detect_events_total", Help: "Events the detections were applied to.",
+		}),
+		prefiltered: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vigil_detect_prefiltered_total",
+			Help: "Events the prefilter ruled out (no detection can match them) without an evaluation by OPA.",
 		}),
 		evalSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "vigil_detect_evaluation_seconds", Help: "Time to evaluate every detection on one event.",
@@ -85,7 +90,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	m.timeouts.WithLabelValues(timeoutRecovered)
 	m.timeouts.WithLabelValues(timeoutLost)
 	if reg != nil {
-		reg.MustRegister(m.evaluations, m.matches, m.errors, m.fallbacks, m.cost, m.events, m.evalSeconds,
+		reg.MustRegister(m.evaluations, m.matches, m.errors, m.fallbacks, m.cost, m.events, m.prefiltered, m.evalSeconds,
 			m.timeouts, m.suppressed, m.openAlerts, m.evicted, m.reloads, m.loaded)
 	}
 	return m
