@@ -263,10 +263,21 @@ watched := c if {
 	c := input.source.geo.country_name
 	c == "Atlantis"
 }
+# winlog.event_data and one of its values in lower case, as lib.ed.
+event_data := object.get(input, ["winlog", "event_data"], {})
+ed(name) := lower(object.get(event_data, name, ""))
 `
 	proc := func(cmd, name string) *event.Event {
 		var e event.Event
 		e.Event.Dataset, e.Process.CommandLine, e.Process.Name, e.User.Name = "d", cmd, name, "Admin"
+		return &e
+	}
+	share := func(data any) *event.Event {
+		var e event.Event
+		e.Event.Dataset = "d"
+		if data != nil {
+			e.Vendor = map[string]any{"winlog": map[string]any{"event_data": data}}
+		}
 		return &e
 	}
 	signin := func(tenant, iso, country string) *event.Event {
@@ -310,6 +321,12 @@ watched := c if {
 		{"negated field absent", `not input.source.geo.country_iso_code`, signin("acme", "", "France"), true},
 		{"a function with an else", `lookup(data.vigil.watch, input.source.geo.country_iso_code)`, signin("", "KP", ""), true},
 		{"a function with an else fails", `lookup(data.vigil.watch, input.source.geo.country_iso_code)`, signin("", "IR", ""), false},
+		{"a value of an input object", `endswith(ed("ShareName"), "admin$")`, share(map[string]string{"ShareName": `\\*\ADMIN$`}), true},
+		{"a value of an input object fails", `endswith(ed("ShareName"), "admin$")`, share(map[string]string{"ShareName": `\\*\IPC$`}), false},
+		{"a value of an absent input object", `endswith(ed("ShareName"), "admin$")`, share(nil), false},
+		{"an input object as text", `contains(ed("CommandLine"), "lsass")`, share(event.RawJSON(`{"CommandLine":"procdump LSASS"}`)), true},
+		{"an input object as text fails", `contains(ed("CommandLine"), "lsass")`, share(event.RawJSON(`{"CommandLine":"notepad"}`)), false},
+		{"an input object that is not one", `contains(ed("CommandLine"), "lsass")`, share("text"), true},
 		// A rule's conditions are left out: its value is what a check tests.
 		{"value of a guarded rule", `guarded == "admin"`, proc("", ""), true},
 		{"value of a guarded rule fails", `guarded == "root"`, proc("", ""), false},

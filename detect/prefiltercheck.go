@@ -22,8 +22,13 @@ type checkEnv struct {
 	// need is the set's input paths: a path outside it is absent from the
 	// input (nil: every path is in it).
 	need *pathSet
-	// slots counts the per-event memo slots handed out by ruleValue.
+	// slots counts the per-event memo slots handed out by ruleValue and
+	// funcValue.
 	slots int
+	// objects memoizes ruleObject (nil: not an input object); calls
+	// memoizes funcValue by function and constant arguments.
+	objects map[string]ast.Ref
+	calls   map[string]derived
 	// depth counts the function definitions being read, to stop recursion.
 	depth int
 }
@@ -33,7 +38,7 @@ const maxCallDepth = 8
 
 func newCheckEnv(c *ast.Compiler, data map[string]any, b vigilBuiltins, need *pathSet) *checkEnv {
 	env := &checkEnv{compiler: c, data: data, builtins: map[string]builtinFunc{}, values: map[string]derived{},
-		defined: map[string]check{}, need: need}
+		defined: map[string]check{}, need: need, objects: map[string]ast.Ref{}, calls: map[string]derived{}}
 	for decl, f := range b.funcs() {
 		env.builtins[decl.Name] = f
 	}
@@ -64,6 +69,9 @@ type bodyScope struct {
 	consts map[ast.Var]ast.Value
 	// whole are variables bound to the whole input.
 	whole map[ast.Var]bool
+	// objs are variables bound to the input object at a path, or {} when
+	// the input has nothing there (object.get(input, path, {})).
+	objs map[ast.Var]ast.Ref
 	// seen are the variables of the expressions read so far: only a
 	// variable not seen before is bound by "=", any other is compared.
 	seen map[ast.Var]bool
@@ -95,7 +103,7 @@ func (env *checkEnv) bodyChecks(body ast.Body, skip map[*ast.Expr]bool) []check 
 
 func (env *checkEnv) newScope() *bodyScope {
 	return &bodyScope{env: env, vals: map[ast.Var]derived{}, iters: map[ast.Var][]ast.Value{},
-		consts: map[ast.Var]ast.Value{}, whole: map[ast.Var]bool{}, seen: map[ast.Var]bool{}}
+		consts: map[ast.Var]ast.Value{}, whole: map[ast.Var]bool{}, objs: map[ast.Var]ast.Ref{}, seen: map[ast.Var]bool{}}
 }
 
 // step reads one expression: it records what a binding binds and returns
@@ -137,6 +145,9 @@ func (sc *bodyScope) step(expr *ast.Expr) check {
 	case name == ast.ObjectGet.Name && len(args) == 4:
 		if out, ok := sc.output(args[3]); ok {
 			sc.vals[out] = sc.objectGet(args[0], args[1], args[2])
+			if p, isObj := sc.inputObject(args[0], args[1], args[2]); isObj {
+				sc.objs[out] = p
+			}
 		}
 	case (name == ast.Contains.Name || name == ast.StartsWith.Name || name == ast.EndsWith.Name) && len(args) == 2:
 		return sc.stringCheck(name, args[0], args[1])
@@ -147,7 +158,13 @@ func (sc *bodyScope) step(expr *ast.Expr) check {
 	case sc.env.builtins[name] != nil && len(args) == 2:
 		return sc.builtinCheck(sc.env.builtins[name], args[0], args[1])
 	case op.HasPrefix(ast.DefaultRootRef):
-		return sc.callDefined(op, args)
+		c := sc.callDefined(op, args)
+		if n := len(args) - 1; n > 0 {
+			if out, ok := sc.output(args[n]); ok {
+				sc.vals[out] = sc.funcValue(op, args[:n])
+			}
+		}
+		return c
 	}
 	return nil
 }
@@ -165,6 +182,15 @@ func (sc *bodyScope) bind(v ast.Var, t *ast.Term) check {
 	if isInputRoot(t.Value) {
 		sc.whole[v] = true
 		return nil
+	}
+	if ref, ok := t.Value.(ast.Ref); ok && ref.IsGround() && ref.HasPrefix(ast.DefaultRootRef) {
+		if p, isObj := sc.env.ruleObject(ref); isObj {
+			sc.objs[v] = p
+		}
+	} else if x, ok := t.Value.(ast.Var); ok {
+		if p, isObj := sc.objs[x]; isObj {
+			sc.objs[v] = p
+		}
 	}
 	if c, ok := sc.env.constantOf(t); ok {
 		sc.consts[v] = c
@@ -694,17 +720,9 @@ func changeCase(d derived, lower bool) derived {
 
 // objectGet is object.get(input, path, default) with a constant path.
 func (sc *bodyScope) objectGet(base, path, def *ast.Term) derived {
-	isInput := isInputRoot(base.Value)
-	if v, ok := base.Value.(ast.Var); ok && sc.whole[v] {
-		isInput = true
-	}
-	keys, ok := constPath(path.Value)
-	if !isInput || !ok || len(keys) == 0 || !def.IsGround() {
+	ref, ok := sc.getPath(base, path)
+	if !ok || !def.IsGround() {
 		return nil
-	}
-	ref := make(ast.Ref, len(keys))
-	for i, k := range keys {
-		ref[i] = ast.StringTerm(k)
 	}
 	fallback := def.Value
 	return func(r *eventResolver) (ast.Value, bool) {
@@ -717,6 +735,134 @@ func (sc *bodyScope) objectGet(base, path, def *ast.Term) derived {
 		}
 		return v, true
 	}
+}
+
+// getPath returns the input path object.get(base, path, ...) reads, when
+// base is the input or an input object (see objs) and path is constant.
+// Reading the input there gives object.get's value: an input object that
+// is absent is {}, which has no key, so the default applies either way.
+func (sc *bodyScope) getPath(base, path *ast.Term) (ast.Ref, bool) {
+	var prefix ast.Ref
+	switch {
+	case isInputRoot(base.Value):
+	default:
+		v, ok := base.Value.(ast.Var)
+		if !ok {
+			return nil, false
+		}
+		if p, isObj := sc.objs[v]; isObj {
+			prefix = p
+		} else if !sc.whole[v] {
+			return nil, false
+		}
+	}
+	keyTerm := path
+	if c, ok := sc.constant(path); ok {
+		keyTerm = ast.NewTerm(c)
+	}
+	keys, ok := constPath(keyTerm.Value)
+	if !ok || len(keys) == 0 {
+		return nil, false
+	}
+	ref := make(ast.Ref, 0, len(prefix)+len(keys))
+	ref = append(ref, prefix...)
+	for _, k := range keys {
+		ref = append(ref, ast.StringTerm(k))
+	}
+	return ref, true
+}
+
+// inputObject reports whether object.get(base, path, def) is an input
+// object with {} as its default, and its path.
+func (sc *bodyScope) inputObject(base, path, def *ast.Term) (ast.Ref, bool) {
+	obj, ok := def.Value.(ast.Object)
+	if !ok || obj.Len() != 0 {
+		return nil, false
+	}
+	return sc.getPath(base, path)
+}
+
+// ruleObject reports whether the complete rule at ref is an input object
+// (event_data := object.get(input, ["winlog", "event_data"], {})), and its
+// path.
+func (env *checkEnv) ruleObject(ref ast.Ref) (ast.Ref, bool) {
+	key := ref.String()
+	if p, ok := env.objects[key]; ok {
+		return p, p != nil
+	}
+	env.objects[key] = nil
+	rules := env.compiler.GetRulesExact(ref)
+	if len(rules) != 1 {
+		return nil, false
+	}
+	r := rules[0]
+	if r.Default || r.Else != nil || len(r.Head.Args) > 0 || r.Head.Key != nil || r.Head.Value == nil {
+		return nil, false
+	}
+	sc := env.newScope()
+	for _, expr := range r.Body {
+		sc.step(expr)
+	}
+	v, ok := r.Head.Value.Value.(ast.Var)
+	if !ok {
+		return nil, false
+	}
+	p, ok := sc.objs[v]
+	if ok {
+		env.objects[key] = p
+	}
+	return p, ok
+}
+
+// funcValue returns how to compute the value of a call of the function op
+// with args from the event, or nil: a function with one definition, read
+// with its parameters bound to the arguments (lib.ed("ShareName")). As
+// with ruleValue, the definition's conditions are left out. Calls with
+// constant arguments are computed once per event.
+func (sc *bodyScope) funcValue(op ast.Ref, args []*ast.Term) derived {
+	env := sc.env
+	rules := env.compiler.GetRulesExact(op)
+	if len(rules) != 1 || env.depth >= maxCallDepth {
+		return nil
+	}
+	r := rules[0]
+	if r.Default || r.Else != nil || len(r.Head.Args) != len(args) || r.Head.Value == nil {
+		return nil
+	}
+	env.depth++
+	defer func() { env.depth-- }()
+	inner := env.newScope()
+	key := op.String()
+	for i, p := range r.Head.Args {
+		pv, ok := p.Value.(ast.Var)
+		if !ok {
+			return nil
+		}
+		inner.seen[pv] = true
+		if c, isConst := sc.constant(args[i]); isConst {
+			inner.consts[pv], inner.vals[pv] = c, constant(c)
+			key += "|" + c.String()
+		} else if d := sc.value(args[i]); d != nil {
+			inner.vals[pv] = d
+			key = ""
+		} else {
+			return nil
+		}
+	}
+	for _, expr := range r.Body {
+		inner.step(expr)
+	}
+	d := inner.value(r.Head.Value)
+	if d == nil || key == "" {
+		return d
+	}
+	if m, ok := env.calls[key]; ok {
+		return m
+	}
+	d = memoized(d, env.slots)
+	env.slots++
+	env.calls[key] = d
+	return d
 }
 
 // ruleValue returns how to compute the value of the complete rule at ref
