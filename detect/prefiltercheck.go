@@ -258,17 +258,10 @@ func (sc *bodyScope) builtinCheck(f builtinFunc, a, b *ast.Term) check {
 		return nil
 	}
 	list := ast.NewTerm(c)
-	return func(r *eventResolver) bool {
-		v, known := d(r)
-		if !known {
-			return true
-		}
-		if v == nil {
-			return false
-		}
+	return matchCheck(d, []ast.Value{c}, func(v, _ ast.Value) bool {
 		out, err := f(ast.NewTerm(v), list)
 		return err != nil || out.Value.Compare(ast.Boolean(false)) != 0
-	}
+	})
 }
 
 // constant returns the value of t when it is the same for every event.
