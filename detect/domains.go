@@ -63,17 +63,24 @@ func (d *domainLists) list(path string) domainList {
 
 // lookupPath returns the value at a dotted path of data, or nil.
 func lookupPath(data map[string]any, path string) any {
-	var cur any = data
-	for _, k := range strings.Split(path, ".") {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil
+	v, _ := lookupKeys(data, strings.Split(path, "."))
+	return v
+}
+
+// lookupKeys returns the value under keys in data; ok is false when there
+// is none.
+func lookupKeys(data map[string]any, keys []string) (v any, ok bool) {
+	v = data
+	for _, k := range keys {
+		m, isMap := v.(map[string]any)
+		if !isMap {
+			return nil, false
 		}
-		if cur, ok = m[k]; !ok {
-			return nil
+		if v, ok = m[k]; !ok {
+			return nil, false
 		}
 	}
-	return cur
+	return v, true
 }
 
 // newDomainList indexes the keys of an object or the strings of an array;

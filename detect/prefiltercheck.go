@@ -302,17 +302,8 @@ func (sc *bodyScope) callDefined(op ast.Ref, args []*ast.Term) check {
 			if len(head) != params {
 				head = r.Head.Args // an else branch may leave its parameters to the rule's head
 			}
-			for i, p := range head {
-				pv, ok := p.Value.(ast.Var)
-				if !ok {
-					return nil
-				}
-				inner.seen[pv] = true
-				if c, isConst := sc.constant(args[i]); isConst {
-					inner.consts[pv], inner.vals[pv] = c, constant(c)
-				} else if d := sc.value(args[i]); d != nil {
-					inner.vals[pv] = d
-				}
+			if _, _, ok := sc.bindParams(inner, head, args); !ok {
+				return nil
 			}
 			var conj []check
 			for _, expr := range def.Body {
@@ -327,6 +318,38 @@ func (sc *bodyScope) callDefined(op ast.Ref, args []*ast.Term) check {
 		}
 	}
 	return anyOf(defs)
+}
+
+// bindParams binds the parameters of a definition, in inner, to the
+// arguments of a call read in sc: constants, and values the prefilter can
+// compute; the others stay unknown. ok is false when a parameter is not a
+// variable; known is false when some argument stays unknown. consts lists
+// the arguments when all are constants ("" otherwise), to memoize by.
+func (sc *bodyScope) bindParams(inner *bodyScope, params, args []*ast.Term) (consts string, known, ok bool) {
+	allConst := true
+	known = true
+	for i, p := range params {
+		pv, isVar := p.Value.(ast.Var)
+		if !isVar {
+			return "", false, false
+		}
+		inner.seen[pv] = true
+		if c, isConst := sc.constant(args[i]); isConst {
+			inner.consts[pv], inner.vals[pv] = c, constant(c)
+			consts += "|" + c.String()
+			continue
+		}
+		allConst = false
+		if d := sc.value(args[i]); d != nil {
+			inner.vals[pv] = d
+		} else {
+			known = false
+		}
+	}
+	if !allConst {
+		consts = ""
+	}
+	return consts, known, true
 }
 
 // ruleDefined is the check that the complete rule at ref is defined: one
@@ -531,17 +554,13 @@ func (env *checkEnv) constantDoc(ref ast.Ref) (ast.Value, bool) {
 	if !ref.HasPrefix(vigilRoot) || len(env.compiler.GetRules(ref)) > 0 {
 		return nil, false
 	}
-	var cur any = env.data
-	for _, p := range ref[len(vigilRoot):] {
-		k, isStr := p.Value.(ast.String)
-		m, isMap := cur.(map[string]any)
-		if !isStr || !isMap {
-			return nil, false
-		}
-		var ok bool
-		if cur, ok = m[string(k)]; !ok {
-			return nil, false
-		}
+	keys, ok := constPath(ast.NewArray(ref[len(vigilRoot):]...))
+	if !ok {
+		return nil, false
+	}
+	cur, ok := lookupKeys(env.data, keys)
+	if !ok {
+		return nil, false
 	}
 	v, err := ast.InterfaceToValue(cur)
 	return v, err == nil
@@ -825,22 +844,13 @@ func (sc *bodyScope) funcValue(op ast.Ref, args []*ast.Term) derived {
 	env.depth++
 	defer func() { env.depth-- }()
 	inner := env.newScope()
-	key := op.String()
-	for i, p := range r.Head.Args {
-		pv, ok := p.Value.(ast.Var)
-		if !ok {
-			return nil
-		}
-		inner.seen[pv] = true
-		if c, isConst := sc.constant(args[i]); isConst {
-			inner.consts[pv], inner.vals[pv] = c, constant(c)
-			key += "|" + c.String()
-		} else if d := sc.value(args[i]); d != nil {
-			inner.vals[pv] = d
-			key = ""
-		} else {
-			return nil
-		}
+	consts, known, ok := sc.bindParams(inner, r.Head.Args, args)
+	if !ok || !known {
+		return nil
+	}
+	key := ""
+	if consts != "" {
+		key = op.String() + consts
 	}
 	for _, expr := range r.Body {
 		inner.step(expr)
