@@ -241,6 +241,11 @@ func (ev *evaluator) checked(err error) error {
 // on its own, so the other detections' findings are kept.
 func (ev *evaluator) eval(x *event.Event) []finding {
 	e, set := ev.e, ev.set
+	if len(set.dets) == 0 {
+		// A set without detections (storing evidence only) finds nothing;
+		// without this the empty rule index would let every event through.
+		return nil
+	}
 	ev.res.reset(x, set.need, &ev.ib)
 	// When no finding rule can match, the evaluation would return the
 	// empty set: it is not run, and the input is not built. The prefilter

@@ -118,6 +118,10 @@ func BuildPolicySet(src, dst string, n int) (*PolicySet, error) {
 	}); err != nil {
 		return nil, err
 	}
+	// A set of none still has the folder, as the library has.
+	if err := os.MkdirAll(filepath.Join(dst, "detections"), 0o755); err != nil {
+		return nil, err
+	}
 	ps := &PolicySet{Dir: dst}
 	for _, d := range keep {
 		rel, _ := filepath.Rel(src, d.path)

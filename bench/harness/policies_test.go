@@ -56,7 +56,7 @@ func TestBuildPolicySet(t *testing.T) {
 	if err != nil || len(lib) == 0 {
 		t.Fatalf("read the detection library: %v", err)
 	}
-	for _, n := range []int{3, len(lib), len(lib) + 25} {
+	for _, n := range []int{0, 3, len(lib), len(lib) + 25} {
 		dst := t.TempDir()
 		ps, err := BuildPolicySet(libraryDir, dst, n)
 		if err != nil {

@@ -279,6 +279,9 @@ func (r *Result) PrintTable(w io.Writer) {
 		if t.Variant != "" {
 			fmt.Fprintf(w, "%s: the base configuration with %s (not a target run)\n", t.Name, t.Variant)
 		}
+		if t.Policies != nil && t.Policies.Detections == 0 {
+			fmt.Fprintf(w, "%s: no detections, so ingest, parsing and storing the evidence only (not a target run)\n", t.Name)
+		}
 	}
 	r.printCPUSplit(w)
 	for _, l := range append([]*LatencyRun{r.Latency}, r.LatencySweep...) {

@@ -91,10 +91,12 @@ func TestPrintTableUntimedRun(t *testing.T) {
 	}
 }
 
-// A variant run is named in a note under the table, as not a target run.
+// A variant run and the run without detections are named in notes under
+// the table, as not target runs.
 func TestPrintTableNamesVariants(t *testing.T) {
 	r := &Result{Vigil: []*Throughput{
-		{Name: "vigil-50", EventsPerSecond: 10000, Counts: Counts{Produced: 20000}},
+		{Name: "vigil-0", Policies: &PolicySet{}, EventsPerSecond: 16000, Counts: Counts{Produced: 20000}},
+		{Name: "vigil-50", Policies: &PolicySet{Detections: 50}, EventsPerSecond: 10000, Counts: Counts{Produced: 20000}},
 		{Name: "vigil-50-doc", Variant: "storage.vendor_fields=doc", EventsPerSecond: 13000, Counts: Counts{Produced: 20000}},
 	}}
 	var b strings.Builder
@@ -103,7 +105,10 @@ func TestPrintTableNamesVariants(t *testing.T) {
 	if !strings.Contains(out, "vigil-50-doc: the base configuration with storage.vendor_fields=doc (not a target run)") {
 		t.Errorf("no note on the variant run:\n%s", out)
 	}
-	if strings.Contains(out, "vigil-50: the base") {
+	if !strings.Contains(out, "vigil-0: no detections, so ingest, parsing and storing the evidence only (not a target run)") {
+		t.Errorf("no note on the run without detections:\n%s", out)
+	}
+	if strings.Contains(out, "vigil-50: the base") || strings.Contains(out, "vigil-50: no detections") {
 		t.Errorf("the base run is noted as a variant:\n%s", out)
 	}
 }
