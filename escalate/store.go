@@ -31,9 +31,10 @@ type Store interface {
 	IncidentVersions(ctx context.Context, id string) ([]event.Incident, error)
 }
 
-// DeclaredLister returns the incidents whose notification clock may be
-// running (statuses confirmed, contained, eradicated, recovered). Wiring
-// adapts storage.ListIncidents to it.
+// DeclaredLister returns every incident whose notification clock may be
+// running (statuses confirmed, contained, eradicated, recovered), however
+// many: one left out would miss its deadline silently. Wiring adapts
+// storage.DeclaredIncidents to it.
 type DeclaredLister func(ctx context.Context) ([]event.Incident, error)
 
 // IncidentSink receives candidate incidents from correlation.

@@ -188,6 +188,41 @@ func (s *Store) ListIncidents(ctx context.Context, f IncidentFilter) ([]event.In
 	return incs, nil
 }
 
+// declaredPage is how many incidents one query of DeclaredIncidents reads.
+var declaredPage = 10000
+
+// DeclaredIncidents returns the latest version of every incident in one of
+// statuses whose customer-notification deadline is set, the soonest
+// deadline first. It reads in pages, so that no number of open incidents
+// hides one from the deadline check: a capped list, newest first, would
+// leave out exactly the oldest, most overdue ones.
+func (s *Store) DeclaredIncidents(ctx context.Context, statuses []event.Status) ([]event.Incident, error) {
+	st := make([]string, len(statuses))
+	for i, x := range statuses {
+		st[i] = string(x)
+	}
+	base := "SELECT " + incidentColumns + " FROM " + s.table("incidents") + " FINAL" +
+		" WHERE status IN ? AND notify_by > toDateTime64(0, 3, 'UTC')"
+	order := fmt.Sprintf(" ORDER BY notify_by, tenant, incident_id LIMIT %d", declaredPage)
+	var out []event.Incident
+	for {
+		q, args := base+order, []any{st}
+		if n := len(out); n > 0 {
+			last := out[n-1]
+			q = base + " AND (notify_by, tenant, incident_id) > (" + msParam + ", ?, ?)" + order
+			args = append(args, last.NotifyBy.UnixMilli(), last.Tenant, last.ID)
+		}
+		page, err := s.queryIncidents(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("list declared incidents: %w", err)
+		}
+		out = append(out, page...)
+		if len(page) < declaredPage {
+			return out, nil
+		}
+	}
+}
+
 // queryIncidents runs a query selecting incidentColumns and scans its rows.
 func (s *Store) queryIncidents(ctx context.Context, q string, args ...any) ([]event.Incident, error) {
 	ctx, cancel := s.readCtx(ctx)

@@ -334,3 +334,47 @@ func TestTimeFiltersToTheMillisecond(t *testing.T) {
 		})
 	}
 }
+
+// The deadline check reads every declared incident, in pages, soonest
+// deadline first; incidents not declared, closed since, or without a
+// deadline are left out.
+func TestDeclaredIncidentsReadsEveryPage(t *testing.T) {
+	s, _, _ := testStore(t)
+	ctx := ctxT(t)
+	defer func(n int) { declaredPage = n }(declaredPage)
+	declaredPage = 2
+	at := time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC)
+	inc := func(id, tenant string, status event.Status, notifyIn time.Duration, version uint64) event.Incident {
+		i := event.Incident{ID: id, Tenant: tenant, Status: status, FirstSeen: at, LastSeen: at, CreatedAt: at, UpdatedAt: at, Version: version}
+		if notifyIn > 0 {
+			i.DeclaredAt, i.NotifyBy = at, at.Add(notifyIn)
+		}
+		return i
+	}
+	incs := []event.Incident{
+		inc("inc-e", "acme", event.StatusRecovered, 90*time.Hour, 1),
+		inc("inc-b", "globex", event.StatusConfirmed, 72*time.Hour, 1),
+		inc("inc-a", "acme", event.StatusConfirmed, 72*time.Hour, 1), // same deadline as inc-b: tenant orders them
+		inc("inc-c", "acme", event.StatusContained, 80*time.Hour, 1),
+		inc("inc-0", "acme", event.StatusConfirmed, time.Hour, 1),
+		inc("inc-d", "globex", event.StatusEradicated, 85*time.Hour, 1),
+		inc("inc-cand", "acme", event.StatusCandidate, 0, 1),
+		inc("inc-closed", "acme", event.StatusConfirmed, 2*time.Hour, 1),
+		inc("inc-closed", "acme", event.StatusClosed, 2*time.Hour, 2),
+	}
+	if err := s.WriteIncidents(ctx, incs); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.DeclaredIncidents(ctx, []event.Status{event.StatusConfirmed, event.StatusContained, event.StatusEradicated, event.StatusRecovered})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, i := range got {
+		ids = append(ids, i.ID)
+	}
+	want := []string{"inc-0", "inc-a", "inc-b", "inc-c", "inc-d", "inc-e"}
+	if !slices.Equal(ids, want) {
+		t.Errorf("DeclaredIncidents in pages of %d = %v, want %v", declaredPage, ids, want)
+	}
+}

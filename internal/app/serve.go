@@ -459,9 +459,6 @@ func (r storageReader) IncidentVersions(ctx context.Context, id string) ([]event
 
 func declaredLister(s *storage.Store) escalate.DeclaredLister {
 	return func(ctx context.Context) ([]event.Incident, error) {
-		return s.ListIncidents(ctx, storage.IncidentFilter{
-			Statuses: []event.Status{event.StatusConfirmed, event.StatusContained, event.StatusEradicated, event.StatusRecovered},
-			Limit:    10000,
-		})
+		return s.DeclaredIncidents(ctx, []event.Status{event.StatusConfirmed, event.StatusContained, event.StatusEradicated, event.StatusRecovered})
 	}
 }
