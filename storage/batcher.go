@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -276,8 +277,14 @@ func (b *batcher) insertWithRetry(reqs []*request) error {
 	}
 }
 
-// flushRows is the least number of rows sent as one block of an INSERT.
+// flushRows is the number of rows sent as one block of an INSERT (the last
+// block of an INSERT may be smaller).
 const flushRows = 1024
+
+// rowsOf returns rows [from, to) of a chunk's column, a slice of any type.
+func rowsOf(col any, from, to int) any {
+	return reflect.ValueOf(col).Slice(from, to).Interface()
+}
 
 func (b *batcher) insertOnce(reqs []*request, token string) error {
 	// The context is the batcher's, which ends only when Close gives up,
@@ -296,23 +303,32 @@ func (b *batcher) insertOnce(reqs []*request, token string) error {
 	defer batch.Close()
 	unsent := 0
 	for _, r := range reqs {
-		for i, col := range r.c.cols {
-			if err := batch.Column(i).Append(col); err != nil {
-				_ = batch.Abort()
-				return &permanentError{fmt.Errorf("append column %s: %w", r.c.names[i], err)}
-			}
-		}
-		// Send the rows gathered so far as one block of the INSERT: the
-		// server squashes the blocks of one INSERT into one part (up to
+		// Send the rows as blocks of flushRows: the server squashes the
+		// blocks of one INSERT into one part (up to
 		// min_insert_block_size_rows/bytes), and the client's column
-		// buffers are reused instead of growing to the whole batch,
-		// copying it at every growth. A retry sends the same blocks, so
-		// the deduplication token still matches.
-		if unsent += r.c.n; unsent >= flushRows {
-			if err := batch.Flush(); err != nil {
-				return fmt.Errorf("send insert block: %w", err)
+		// buffers, new for every INSERT, grow only to one block instead
+		// of to the whole batch (or to a caller's chunk), copying it at
+		// every growth. A retry cuts the same blocks, so the
+		// deduplication token still matches.
+		for from := 0; from < r.c.n; {
+			to := min(r.c.n, from+flushRows-unsent)
+			for i, col := range r.c.cols {
+				if from > 0 || to < r.c.n {
+					col = rowsOf(col, from, to)
+				}
+				if err := batch.Column(i).Append(col); err != nil {
+					_ = batch.Abort()
+					return &permanentError{fmt.Errorf("append column %s: %w", r.c.names[i], err)}
+				}
 			}
-			unsent = 0
+			unsent += to - from
+			from = to
+			if unsent == flushRows {
+				if err := batch.Flush(); err != nil {
+					return fmt.Errorf("send insert block: %w", err)
+				}
+				unsent = 0
+			}
 		}
 	}
 	if err := batch.Send(); err != nil {

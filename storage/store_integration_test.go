@@ -6,6 +6,7 @@ import (
 	"errors"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -376,5 +377,35 @@ func TestDeclaredIncidentsReadsEveryPage(t *testing.T) {
 	want := []string{"inc-0", "inc-a", "inc-b", "inc-c", "inc-d", "inc-e"}
 	if !slices.Equal(ids, want) {
 		t.Errorf("DeclaredIncidents in pages of %d = %v, want %v", declaredPage, ids, want)
+	}
+}
+
+// Chunks larger than a block, and chunks that straddle blocks, are cut into
+// blocks of flushRows without losing, repeating or mixing up a row: every
+// event is stored once, with its own row's values.
+func TestLargeChunksAreCutIntoBlocks(t *testing.T) {
+	s, _, _ := testStore(t, func(c *Config) { c.BatchWait = time.Second })
+	ctx := ctxT(t)
+	evs, _ := benchEvents(2*flushRows + 700)
+	var wg sync.WaitGroup
+	// One chunk of 2.7 blocks and one of 0.7 block, most likely in one
+	// INSERT: the second starts inside a block.
+	for _, part := range [][]event.Event{evs[:2*flushRows+300], evs[2*flushRows+300:]} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.WriteEvents(ctx, part); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	var rows, ids, mismatched uint64
+	if err := s.conn.QueryRow(ctx, "SELECT count(), uniqExact(event_id), countIf(JSONExtractString(doc, 'event', 'id') != event_id) FROM "+s.table("events")).
+		Scan(&rows, &ids, &mismatched); err != nil {
+		t.Fatal(err)
+	}
+	if rows != uint64(len(evs)) || ids != uint64(len(evs)) || mismatched != 0 {
+		t.Errorf("stored %d rows, %d ids, %d rows whose doc is another event's; want %d, %d, 0", rows, ids, mismatched, len(evs), len(evs))
 	}
 }
