@@ -26,41 +26,55 @@ const (
 //
 // It is not a map[string]string because of what the map costs on the hot
 // path: building a Go map per event, then clickhouse-go reading it back
-// through reflection, boxing every key and value. A fieldRow holds keys
-// and values already boxed, keys shared by every row of a chunk, and
-// clickhouse-go's Map column appends it through column.IterableOrderedMap.
+// through reflection, boxing every key and value. A fieldRow holds its keys
+// already boxed (shared by every row of a chunk) and hands out its values
+// as pointers, which box without allocating; clickhouse-go's Map column
+// appends it through column.IterableOrderedMap. The row is its own
+// iterator: a row is appended by one goroutine at a time.
 type fieldRow struct {
-	kv []any // key, value, key, value, ...; keys and values are strings
+	keys []any // dotted keys: strings, boxed once per chunk
+	vals []string
+	at   int // iteration position
 }
 
 // noFields is the fields of every row when the vendor namespaces are kept
 // in doc only. It is never modified.
 var noFields fieldRow
 
-func (r *fieldRow) Put(k, v any) { r.kv = append(r.kv, k, v) }
+func (r *fieldRow) Put(k, v any) {
+	s, _ := v.(string)
+	r.keys, r.vals = append(r.keys, k), append(r.vals, s)
+}
 
-func (r *fieldRow) Iterator() column.MapIterator { return &fieldIter{kv: r.kv, i: -2} }
+func (r *fieldRow) Iterator() column.MapIterator {
+	if len(r.keys) == 0 {
+		return noFieldsIter{} // writes nothing: noFields is shared
+	}
+	r.at = -1
+	return r
+}
+
+type noFieldsIter struct{}
+
+func (noFieldsIter) Next() bool { return false }
+func (noFieldsIter) Key() any   { return nil }
+func (noFieldsIter) Value() any { return nil }
+
+func (r *fieldRow) Next() bool { r.at++; return r.at < len(r.keys) }
+func (r *fieldRow) Key() any   { return r.keys[r.at] }
+func (r *fieldRow) Value() any { return &r.vals[r.at] }
 
 // Len is the number of fields.
-func (r *fieldRow) Len() int { return len(r.kv) / 2 }
+func (r *fieldRow) Len() int { return len(r.keys) }
 
 // Map returns the fields as a map.
 func (r *fieldRow) Map() map[string]string {
 	m := make(map[string]string, r.Len())
-	for i := 0; i < len(r.kv); i += 2 {
-		m[r.kv[i].(string)] = r.kv[i+1].(string)
+	for i, k := range r.keys {
+		m[k.(string)] = r.vals[i]
 	}
 	return m
 }
-
-type fieldIter struct {
-	kv []any
-	i  int
-}
-
-func (it *fieldIter) Next() bool { it.i += 2; return it.i < len(it.kv) }
-func (it *fieldIter) Key() any   { return it.kv[it.i] }
-func (it *fieldIter) Value() any { return it.kv[it.i+1] }
 
 // flattener turns Vendor namespaces into dotted keys with string values:
 // {"aws":{"cloudtrail":{"eventSource":"iam"}}} → aws.cloudtrail.eventSource=iam.
@@ -105,9 +119,9 @@ func (f *flattener) flatten(vendor map[string]any) *fieldRow {
 		})
 		f.row = slices.CompactFunc(f.row, func(a, b pair) bool { return a.k == b.k })
 	}
-	r := &fieldRow{kv: make([]any, 0, 2*len(f.row))}
-	for _, p := range f.row {
-		r.kv = append(r.kv, p.k, p.v)
+	r := &fieldRow{keys: make([]any, len(f.row)), vals: make([]string, len(f.row))}
+	for i, p := range f.row {
+		r.keys[i], r.vals[i] = p.k, p.v
 	}
 	return r
 }

@@ -49,8 +49,8 @@ func (c *chunk) sizeBytes() int64 {
 		case []*fieldRow:
 			for _, r := range s {
 				total += 8
-				for j := 0; j < len(r.kv); j += 2 {
-					total += int64(len(r.kv[j].(string))+len(r.kv[j+1].(string))) + 2
+				for j, k := range r.keys {
+					total += int64(len(k.(string))+len(r.vals[j])) + 2
 				}
 			}
 		case []time.Time, []int64, []uint64:
