@@ -21,48 +21,60 @@ type eventFields Event
 // the rare cases where encoding/json reports an error.
 func (e Event) MarshalJSON() ([]byte, error) {
 	bp := encBufPool.Get().(*[]byte)
-	defer func() {
-		if cap(*bp) <= maxPooledBuf {
-			encBufPool.Put(bp)
-		}
-	}()
-	b, ok := appendECS((*bp)[:0], &e)
-	*bp = b[:0]
-	if !ok {
-		return marshalReflect(e)
-	}
-	if len(e.Vendor) > 0 {
-		var arr [16]string
-		keys := arr[:0]
-		for k := range e.Vendor {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			if _, reserved := ecsTopLevel[k]; reserved {
-				return nil, fmt.Errorf("vendor namespace %q collides with an ECS field", k)
-			}
-		}
-		b = b[:len(b)-1]
-		for _, k := range keys {
-			b = append(b, ',')
-			b = appendJSONString(b, k)
-			b = append(b, ':')
-			n := len(b)
-			v := e.Vendor[k]
-			if b, ok = appendVendor(b, v, 0); !ok {
-				enc, err := json.Marshal(v)
-				if err != nil {
-					*bp = b[:0]
-					return nil, fmt.Errorf("encode vendor namespace %q: %w", k, err)
-				}
-				b = append(b[:n], enc...)
-			}
-		}
-		b = append(b, '}')
+	b, err := e.AppendJSON((*bp)[:0])
+	if cap(b) <= maxPooledBuf {
 		*bp = b[:0]
+		encBufPool.Put(bp)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return append([]byte(nil), b...), nil
+}
+
+// AppendJSON appends to b the document MarshalJSON returns. On error b is
+// returned as it was given. Callers that encode many events into one
+// buffer (storage's columns) spare a copy and an allocation per event.
+func (e *Event) AppendJSON(b []byte) ([]byte, error) {
+	start := len(b)
+	b, ok := appendECS(b, e)
+	if !ok {
+		doc, err := marshalReflect(*e)
+		if err != nil {
+			return b[:start], err
+		}
+		return append(b[:start], doc...), nil
+	}
+	if len(e.Vendor) == 0 {
+		return b, nil
+	}
+	var arr [16]string
+	keys := arr[:0]
+	for k := range e.Vendor {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if _, reserved := ecsTopLevel[k]; reserved {
+			return b[:start], fmt.Errorf("vendor namespace %q collides with an ECS field", k)
+		}
+	}
+	b = b[:len(b)-1]
+	for _, k := range keys {
+		b = append(b, ',')
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		n := len(b)
+		v := e.Vendor[k]
+		if b, ok = appendVendor(b, v, 0); !ok {
+			enc, err := json.Marshal(v)
+			if err != nil {
+				return b[:start], fmt.Errorf("encode vendor namespace %q: %w", k, err)
+			}
+			b = append(b[:n], enc...)
+		}
+	}
+	return append(b, '}'), nil
 }
 
 // marshalReflect is the encoding/json implementation of MarshalJSON.

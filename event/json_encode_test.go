@@ -314,3 +314,30 @@ func TestMarshalJSONEscapingPositions(t *testing.T) {
 		}
 	}
 }
+
+// AppendJSON writes after what the buffer holds exactly what MarshalJSON
+// returns, and on error gives the buffer back as it was.
+func TestAppendJSONMatchesMarshalJSON(t *testing.T) {
+	var buf []byte
+	for name, evs := range testdataEvents(t) {
+		for i, ev := range evs {
+			want, err := ev.MarshalJSON()
+			if err != nil {
+				t.Fatalf("%s %d: %v", name, i, err)
+			}
+			start := len(buf)
+			if buf, err = ev.AppendJSON(buf); err != nil {
+				t.Fatalf("%s %d: AppendJSON: %v", name, i, err)
+			}
+			if got := buf[start:]; !bytes.Equal(got, want) {
+				t.Fatalf("%s %d: AppendJSON wrote\n%s\nwant\n%s", name, i, got, want)
+			}
+		}
+	}
+	held := string(buf)
+	bad := event.Event{Vendor: map[string]any{"user": "x"}}
+	got, err := bad.AppendJSON(buf)
+	if err == nil || string(got) != held {
+		t.Errorf("AppendJSON of a colliding vendor namespace = %d bytes, %v; want the buffer back as given and an error", len(got), err)
+	}
+}

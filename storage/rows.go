@@ -179,6 +179,14 @@ type eventEncoding struct {
 // encodeEvents converts events to the events table's columns. The ECS
 // document goes to doc without event.original, which has its own column
 // (empty unless enc.original).
+// docArena is the size of the buffers encodeEvents writes documents into;
+// a new one is started when less than docArenaSlack is left, so that a
+// document rarely outgrows its buffer.
+const (
+	docArena      = 256 << 10
+	docArenaSlack = 16 << 10
+)
+
 func encodeEvents(evs []event.Event, enc eventEncoding) (*chunk, error) {
 	c := newChunk(len(evs))
 	var (
@@ -268,21 +276,27 @@ func encodeEvents(evs []event.Event, enc eventEncoding) (*chunk, error) {
 		oFile        = col[string](c, "origin_file")
 		oLine        = col[int32](c, "origin_line")
 	)
+	// The documents are written one after another into shared buffers
+	// that their strings point into: one allocation per docArena bytes
+	// instead of one per event, and no copy.
+	var arena []byte
 	for i := range evs {
 		e := &evs[i]
 		orig := e.Event.Original
 		// Encode a copy without event.original: it is kept apart.
 		cp := *e
 		cp.Event.Original = ""
-		// MarshalJSON directly: json.Marshal would re-scan and compact
-		// its already compact output.
-		b, err := cp.MarshalJSON()
-		if err != nil {
+		if cap(arena)-len(arena) < docArenaSlack {
+			arena = make([]byte, 0, docArena)
+		}
+		start := len(arena)
+		var err error
+		if arena, err = cp.AppendJSON(arena); err != nil {
 			return nil, err
 		}
-		// b is not reused: the string shares its bytes instead of copying
-		// the document once more.
-		doc[i] = unsafe.String(unsafe.SliceData(b), len(b))
+		// A document larger than what was left moved the buffer: the
+		// strings before it keep the old one alive, and stay valid.
+		doc[i] = unsafe.String(&arena[start], len(arena)-start)
 		if enc.original {
 			original[i] = orig
 		}
